@@ -1,0 +1,1 @@
+"""relaygate: a self-hosted LLM API relay gateway."""

@@ -1,0 +1,87 @@
+"""The composition root: ``create_app(settings)`` wires middleware, error handlers and routers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import Response
+
+from relaygate.config import Settings
+from relaygate.console import Console
+from relaygate.errors import BadRequest, NotFound, RelayGateError
+from relaygate.kit import jsonx
+from relaygate.lifespan import lifespan
+from relaygate.relay.errors import render_relay_error
+from relaygate.relay.router import router as relay_router
+from relaygate.routes import API_ROUTERS
+from relaygate.web_middleware import BodyLimitMiddleware, RequestIdMiddleware
+
+_ENVELOPE_PREFIXES = ("/api",)
+
+
+def _envelope_error(error: RelayGateError) -> Response:
+    body = jsonx.dumps({"success": False, "message": error.message, "data": None})
+    return Response(body, status_code=error.status, media_type="application/json")
+
+
+def render_error(request: Request, error: RelayGateError) -> Response:
+    """Render in the caller's format: the /api envelope, or the relay client's wire format."""
+    if request.url.path.startswith(_ENVELOPE_PREFIXES):
+        return _envelope_error(error)
+    return render_relay_error(request.scope, error)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the ASGI app for these settings."""
+    app = FastAPI(
+        title="relaygate",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/api-docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    console = Console(settings.web_dist)
+
+    @app.exception_handler(RelayGateError)
+    async def _relaygate_error(request: Request, exc: RelayGateError) -> Response:
+        return render_error(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        message = f"无效的参数: {where} {first.get('msg', '')}".strip()
+        error = BadRequest(message)
+        if request.url.path.startswith(_ENVELOPE_PREFIXES):
+            # new-api answers bad /api parameters with HTTP 200 and success=false
+            error.status = 200
+        return render_error(request, error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and not request.url.path.startswith(("/api", "/v1")):
+            return await console.serve(request)
+        error = RelayGateError(str(exc.detail), status_code=exc.status_code)
+        if exc.status_code == 404:
+            error = NotFound(f"Invalid URL ({request.method} {request.url.path})")
+        return render_error(request, error)
+
+    for api_router in API_ROUTERS:
+        app.include_router(api_router)
+    app.include_router(relay_router)
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret.get_secret_value(),
+        session_cookie="session",
+        max_age=30 * 24 * 3600,
+        same_site="strict",
+        https_only=False,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_mb * 1024 * 1024)
+    app.add_middleware(RequestIdMiddleware)
+    return app

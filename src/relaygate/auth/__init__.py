@@ -1,0 +1,1 @@
+"""Who is calling: management sessions and access tokens, relay API keys."""

@@ -1,0 +1,1 @@
+"""Tables and sessions. ORM models live in ``db.models``, one module per table."""

@@ -1,0 +1,10 @@
+"""ORM models with new-api's table and column names, so its databases can be read."""
+
+from relaygate.db.models.ability import Ability
+from relaygate.db.models.channel import Channel
+from relaygate.db.models.log import Log
+from relaygate.db.models.option import Option
+from relaygate.db.models.token import Token
+from relaygate.db.models.user import User
+
+__all__ = ["Ability", "Channel", "Log", "Option", "Token", "User"]

@@ -1,0 +1,1 @@
+"""Leaf helpers shared by every layer: JSON, SSE, money, clock, ids, crypto."""

@@ -1,0 +1,159 @@
+"""Option defaults. Keys and value formats are new-api's, so exported option sets load unchanged.
+
+Ratios: 1 = $2 per 1M prompt tokens (so ratio = $ per 1M input / 2); completion ratio =
+output price / input price. Figures are the vendors' public list prices.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from relaygate.kit import jsonx
+
+DEFAULT_MODEL_RATIO: Final[dict[str, float]] = {
+    "gpt-3.5-turbo": 0.25,
+    "gpt-4": 15,
+    "gpt-4-turbo": 5,
+    "gpt-4o": 1.25,
+    "gpt-4o-mini": 0.075,
+    "gpt-4.1": 1,
+    "gpt-4.1-mini": 0.2,
+    "gpt-4.1-nano": 0.05,
+    "gpt-5": 0.625,
+    "gpt-5-mini": 0.125,
+    "gpt-5-nano": 0.025,
+    "o1": 7.5,
+    "o3": 1,
+    "o3-mini": 0.55,
+    "o4-mini": 0.55,
+    "text-embedding-3-small": 0.01,
+    "text-embedding-3-large": 0.065,
+    "text-embedding-ada-002": 0.05,
+    "claude-3-5-haiku-20241022": 0.4,
+    "claude-3-5-sonnet-20241022": 1.5,
+    "claude-3-7-sonnet-20250219": 1.5,
+    "claude-sonnet-4-20250514": 1.5,
+    "claude-sonnet-4-5-20250929": 1.5,
+    "claude-opus-4-20250514": 7.5,
+    "claude-opus-4-1-20250805": 7.5,
+    "claude-haiku-4-5-20251001": 0.5,
+    "gemini-2.0-flash": 0.05,
+    "gemini-2.5-flash": 0.15,
+    "gemini-2.5-flash-lite": 0.05,
+    "gemini-2.5-pro": 0.625,
+    "deepseek-chat": 0.135,
+    "deepseek-reasoner": 0.275,
+}
+
+DEFAULT_COMPLETION_RATIO: Final[dict[str, float]] = {
+    "gpt-3.5-turbo": 3,
+    "gpt-4": 2,
+    "gpt-4-turbo": 3,
+    "gpt-4o": 4,
+    "gpt-4o-mini": 4,
+    "gpt-4.1": 4,
+    "gpt-4.1-mini": 4,
+    "gpt-4.1-nano": 4,
+    "gpt-5": 8,
+    "gpt-5-mini": 8,
+    "gpt-5-nano": 8,
+    "o1": 4,
+    "o3": 4,
+    "o3-mini": 4,
+    "o4-mini": 4,
+    "claude-3-5-haiku-20241022": 5,
+    "claude-3-5-sonnet-20241022": 5,
+    "claude-3-7-sonnet-20250219": 5,
+    "claude-sonnet-4-20250514": 5,
+    "claude-sonnet-4-5-20250929": 5,
+    "claude-opus-4-20250514": 5,
+    "claude-opus-4-1-20250805": 5,
+    "claude-haiku-4-5-20251001": 5,
+    "gemini-2.0-flash": 4,
+    "gemini-2.5-flash": 8.3333,
+    "gemini-2.5-flash-lite": 4,
+    "gemini-2.5-pro": 8,
+    "deepseek-chat": 4,
+    "deepseek-reasoner": 4,
+}
+
+DEFAULT_CACHE_RATIO: Final[dict[str, float]] = {
+    "gpt-4o": 0.5,
+    "gpt-4o-mini": 0.5,
+    "gpt-4.1": 0.25,
+    "gpt-4.1-mini": 0.25,
+    "gpt-4.1-nano": 0.25,
+    "gpt-5": 0.1,
+    "gpt-5-mini": 0.1,
+    "gpt-5-nano": 0.1,
+    "o3": 0.25,
+    "o4-mini": 0.25,
+    "claude-3-5-haiku-20241022": 0.1,
+    "claude-3-5-sonnet-20241022": 0.1,
+    "claude-3-7-sonnet-20250219": 0.1,
+    "claude-sonnet-4-20250514": 0.1,
+    "claude-sonnet-4-5-20250929": 0.1,
+    "claude-opus-4-20250514": 0.1,
+    "claude-opus-4-1-20250805": 0.1,
+    "claude-haiku-4-5-20251001": 0.1,
+    "gemini-2.5-flash": 0.25,
+    "gemini-2.5-pro": 0.25,
+    "deepseek-chat": 0.1,
+    "deepseek-reasoner": 0.1,
+}
+
+DEFAULT_CACHE_CREATION_RATIO = 1.25
+"""Claude's 5-minute cache write costs 1.25 × the input price."""
+
+DEFAULT_GROUP_RATIO: Final[dict[str, float]] = {"default": 1, "vip": 1, "svip": 1}
+
+DEFAULT_OPTIONS: Final[dict[str, str]] = {
+    "ModelRatio": jsonx.dumps_str(DEFAULT_MODEL_RATIO),
+    "CompletionRatio": jsonx.dumps_str(DEFAULT_COMPLETION_RATIO),
+    "CacheRatio": jsonx.dumps_str(DEFAULT_CACHE_RATIO),
+    "CreateCacheRatio": "{}",
+    "ModelPrice": "{}",
+    "GroupRatio": jsonx.dumps_str(DEFAULT_GROUP_RATIO),
+    "UserUsableGroups": jsonx.dumps_str({"default": "默认分组", "vip": "vip分组"}),
+    "RetryTimes": "0",
+    "AutomaticDisableChannelEnabled": "false",
+    "AutomaticEnableChannelEnabled": "false",
+    "AutomaticDisableKeywords": "",
+    "ChannelDisableThreshold": "5",
+    "QuotaPerUnit": "500000",
+    "DisplayInCurrencyEnabled": "true",
+    "QuotaDisplayType": "USD",
+    "USDExchangeRate": "7.3",
+    "QuotaForNewUser": "0",
+    "QuotaForInviter": "0",
+    "QuotaForInvitee": "0",
+    "PreConsumedQuota": "500",
+    "QuotaRemindThreshold": "1000",
+    "DefaultCompletionReserveTokens": "1024",
+    "LogConsumeEnabled": "true",
+    "SystemName": "relaygate",
+    "Logo": "",
+    "Footer": "",
+    "Notice": "",
+    "About": "",
+    "HomePageContent": "",
+    "ServerAddress": "",
+    "TopUpLink": "",
+    "ChatLink": "",
+    "RegisterEnabled": "true",
+    "PasswordLoginEnabled": "true",
+    "PasswordRegisterEnabled": "true",
+    "EmailVerificationEnabled": "false",
+    "GitHubOAuthEnabled": "false",
+    "TurnstileCheckEnabled": "false",
+    "SelfUseModeEnabled": "false",
+    "DemoSiteEnabled": "false",
+    "DataExportEnabled": "true",
+    "DataExportDefaultTime": "hour",
+    "DefaultCollapseSidebar": "false",
+    "MjNotifyEnabled": "false",
+}
+"""Every option relaygate reads, with new-api's default value text."""
+
+SECRET_OPTION_SUFFIXES: Final[tuple[str, ...]] = ("Secret", "Token", "Key", "Password")
+"""Options whose values only root may read (new-api hides keys ending so)."""

@@ -1,0 +1,125 @@
+"""The value objects a provider works on, and the Provider base class."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import ClassVar
+
+from relaygate.protocols.formats import WireFormat
+
+
+class ChannelType(IntEnum):
+    """new-api's channel type numbers (constant/channel.go)."""
+
+    UNKNOWN = 0
+    OPENAI = 1
+    MIDJOURNEY = 2
+    AZURE = 3
+    OLLAMA = 4
+    MIDJOURNEY_PLUS = 5
+    OPENAI_MAX = 6
+    OHMYGPT = 7
+    CUSTOM = 8
+    AILS = 9
+    AIPROXY = 10
+    PALM = 11
+    API2GPT = 12
+    AIGC2D = 13
+    ANTHROPIC = 14
+    BAIDU = 15
+    ZHIPU = 16
+    ALI = 17
+    XUNFEI = 18
+    AI360 = 19
+    OPENROUTER = 20
+    AIPROXY_LIBRARY = 21
+    FASTGPT = 22
+    TENCENT = 23
+    GEMINI = 24
+    MOONSHOT = 25
+    ZHIPU_V4 = 26
+    PERPLEXITY = 27
+    LINGYIWANWU = 31
+    AWS = 33
+    COHERE = 34
+    MINIMAX = 35
+    SUNO_API = 36
+    DIFY = 37
+    JINA = 38
+    CLOUDFLARE = 39
+    SILICONFLOW = 40
+    VERTEX_AI = 41
+    MISTRAL = 42
+    DEEPSEEK = 43
+    MOKAAI = 44
+    VOLCENGINE = 45
+    BAIDU_V2 = 46
+    XINFERENCE = 47
+    XAI = 48
+    COZE = 49
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelTarget:
+    """Everything a provider needs to reach one channel; built from a channel row, keys decrypted."""
+
+    channel_id: int
+    channel_type: int
+    name: str
+    key: str
+    base_url: str
+    model_mapping: Mapping[str, str] = field(default_factory=dict)
+    organization: str = ""
+    header_override: Mapping[str, str] = field(default_factory=dict)
+    param_override: Mapping[str, object] = field(default_factory=dict)
+    other: str = ""
+    auto_ban: bool = True
+    status_code_mapping: Mapping[str, str] = field(default_factory=dict)
+    settings: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamRequest:
+    """One HTTP request to an upstream, ready to send."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class Provider:
+    """Where and how to send a request for one channel type."""
+
+    channel_type: ClassVar[ChannelType] = ChannelType.UNKNOWN
+    default_base_url: ClassVar[str] = ""
+    native_formats: ClassVar[frozenset[WireFormat]] = frozenset({WireFormat.OPENAI_CHAT})
+
+    def base_url(self, target: ChannelTarget) -> str:
+        """The channel's base URL without a trailing slash."""
+        return (target.base_url or self.default_base_url).rstrip("/")
+
+    def target_format(self, inbound: WireFormat) -> WireFormat:
+        """The inbound format when this provider speaks it natively, else its first native one."""
+        if inbound in self.native_formats:
+            return inbound
+        for preferred in (WireFormat.OPENAI_CHAT, WireFormat.ANTHROPIC_MESSAGES, WireFormat.GEMINI):
+            if preferred in self.native_formats:
+                return preferred
+        return next(iter(self.native_formats))
+
+    def build_request(
+        self, target: ChannelTarget, fmt: WireFormat, model: str, body: bytes, *, stream: bool
+    ) -> UpstreamRequest:
+        """URL, headers and body for one call in ``fmt`` (already the provider's format)."""
+        raise NotImplementedError
+
+    def apply_header_override(
+        self, target: ChannelTarget, headers: dict[str, str]
+    ) -> dict[str, str]:
+        """Channel ``header_override``; ``{api_key}`` in a value is the channel key."""
+        for name, value in target.header_override.items():
+            headers[name] = str(value).replace("{api_key}", target.key)
+        return headers

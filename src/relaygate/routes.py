@@ -1,0 +1,7 @@
+"""The /api routers, in the order they are mounted. One line per management domain."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+API_ROUTERS: list[APIRouter] = []
