@@ -1,0 +1,1 @@
+"""Pure wire formats, the internal representation and codecs; no I/O framework imports."""
