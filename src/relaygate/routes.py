@@ -4,4 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-API_ROUTERS: list[APIRouter] = []
+from relaygate.channels.router import router as channels_router
+from relaygate.logs.router import router as logs_router
+from relaygate.misc.router import router as misc_router
+from relaygate.options.router import router as options_router
+from relaygate.tokens.router import router as tokens_router
+from relaygate.users.router import router as users_router
+
+API_ROUTERS: list[APIRouter] = [
+    misc_router,
+    users_router,
+    tokens_router,
+    channels_router,
+    options_router,
+    logs_router,
+]

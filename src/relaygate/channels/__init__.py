@@ -1,0 +1,1 @@
+"""Upstream channels and their abilities, the routing index (/api/channel)."""

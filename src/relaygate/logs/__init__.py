@@ -1,0 +1,1 @@
+"""Usage and management log rows: listing, filters, stats and retention (/api/log)."""

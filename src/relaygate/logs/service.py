@@ -1,0 +1,113 @@
+"""Rules for reading logs: admin and self views, stats, quota wording, retention."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from relaygate.db.models.log import LOG_TYPE_MANAGE, Log
+from relaygate.db.session import Database
+from relaygate.kit import jsonx
+from relaygate.kit.envelope import Page
+from relaygate.logs import repository
+from relaygate.logs.schemas import LogFilter, LogPublic, LogStat
+from relaygate.misc.paging import PageQuery
+from relaygate.options.snapshot import OptionsSnapshot
+
+_ADMIN_ONLY_OTHER_FIELDS = ("admin_info", "stream_status")
+_DELETE_CHUNK = 100
+
+
+def quota_text(quota: int, options: OptionsSnapshot) -> str:
+    """Quota worded as new-api's ``LogQuota`` does for the configured display type."""
+    try:
+        per_unit = float(options.get("QuotaPerUnit", "500000")) or 500000.0
+        exchange_rate = float(options.get("USDExchangeRate", "7.3"))
+    except ValueError:
+        per_unit, exchange_rate = 500000.0, 7.3
+    display = options.get("QuotaDisplayType", "USD").upper()
+    if display == "TOKENS":
+        return f"{quota} 点额度"
+    if display == "CNY":
+        return f"¥{quota / per_unit * exchange_rate:.6f} 额度"
+    return f"＄{quota / per_unit:.6f} 额度"
+
+
+async def record_manage(
+    session: AsyncSession, *, user_id: int, content: str, admin_id: int, admin_username: str
+) -> None:
+    """Write a management log row naming the admin who acted."""
+    other = jsonx.dumps_str(
+        {"admin_info": {"admin_id": admin_id, "admin_username": admin_username}}
+    )
+    await repository.add(
+        session, Log(user_id=user_id, type=LOG_TYPE_MANAGE, content=content, other=other)
+    )
+
+
+async def list_all(session: AsyncSession, filters: LogFilter, page: PageQuery) -> Page[LogPublic]:
+    """Every user's rows, with channel names (admins)."""
+    rows, total = await repository.list_page(
+        session, filters, offset=page.offset, limit=page.page_size
+    )
+    names = await repository.channel_names(
+        session, (row.channel_id for row in rows if row.channel_id)
+    )
+    items = []
+    for row in rows:
+        item = LogPublic.model_validate(row)
+        item.channel_name = names.get(row.channel_id, "")
+        items.append(item)
+    return Page[LogPublic](page=page.page, page_size=page.page_size, total=total, items=items)
+
+
+def _strip_admin_fields(other: str) -> str:
+    if not other:
+        return other
+    try:
+        parsed = jsonx.loads(other)
+    except ValueError:
+        return other
+    if not isinstance(parsed, dict):
+        return other
+    for key in _ADMIN_ONLY_OTHER_FIELDS:
+        parsed.pop(key, None)
+    return jsonx.dumps_str(parsed)
+
+
+async def list_own(
+    session: AsyncSession, user_id: int, filters: LogFilter, page: PageQuery
+) -> Page[LogPublic]:
+    """The caller's rows, without admin-only details.
+
+    As in new-api, ids are renumbered by position so users never see global row ids.
+    """
+    own = filters.model_copy(update={"user_id": user_id, "username": "", "channel": 0})
+    rows, total = await repository.list_page(session, own, offset=page.offset, limit=page.page_size)
+    items = []
+    for position, row in enumerate(rows, start=page.offset + 1):
+        item = LogPublic.model_validate(row)
+        item.id = position
+        item.other = _strip_admin_fields(row.other)
+        items.append(item)
+    return Page[LogPublic](page=page.page, page_size=page.page_size, total=total, items=items)
+
+
+async def stat(session: AsyncSession, filters: LogFilter) -> LogStat:
+    """Quota, rpm and tpm for consume rows matching ``filters``."""
+    quota, rpm, tpm = await repository.stat(session, filters)
+    return LogStat(quota=quota, rpm=rpm, tpm=tpm)
+
+
+async def delete_history(database: Database, target_timestamp: int) -> int:
+    """Delete rows older than ``target_timestamp`` in chunks; return how many went.
+
+    Each chunk is its own short unit of work so a large purge never holds one long write lock
+    while the relay's ledger is inserting.
+    """
+    total = 0
+    while True:
+        async with database.unit_of_work() as session:
+            deleted = await repository.delete_before(session, target_timestamp, limit=_DELETE_CHUNK)
+        total += deleted
+        if deleted < _DELETE_CHUNK:
+            return total

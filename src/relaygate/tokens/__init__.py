@@ -1,0 +1,1 @@
+"""API keys users issue for themselves (/api/token)."""

@@ -1,0 +1,69 @@
+"""Request and response bodies for /api/token (new-api field names; keys without ``sk-``)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TokenFields(BaseModel):
+    """Fields a user sets on create and update."""
+
+    name: str = ""
+    expired_time: int = -1
+    """Unix seconds, or -1 for never."""
+    remain_quota: int = 0
+    unlimited_quota: bool = False
+    model_limits_enabled: bool = False
+    model_limits: str = ""
+    """Comma-separated model names the key may call when ``model_limits_enabled``."""
+    allow_ips: str | None = ""
+    """Allowed client IPs or CIDRs, one per line (commas accepted)."""
+    group: str = ""
+    cross_group_retry: bool = False
+
+
+class TokenCreate(TokenFields):
+    """``POST /api/token/``."""
+
+
+class TokenUpdate(TokenFields):
+    """``PUT /api/token/``; with ``?status_only=true`` only ``status`` is read."""
+
+    id: int
+    status: int = 0
+
+
+class TokenPublic(BaseModel):
+    """A token with its key masked (``abcd**********wxyz``) and its effective status."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    user_id: int
+    key: str
+    status: int
+    name: str
+    created_time: int
+    accessed_time: int
+    expired_time: int
+    remain_quota: int
+    unlimited_quota: bool
+    model_limits_enabled: bool
+    model_limits: str
+    allow_ips: str | None
+    used_quota: int
+    group: str
+    cross_group_retry: bool
+
+
+class TokenCreated(BaseModel):
+    """The only answer that carries the full key, besides ``POST /api/token/{id}/key``."""
+
+    id: int
+    key: str
+
+
+class TokenKey(BaseModel):
+    """``POST /api/token/{id}/key``."""
+
+    key: str = Field(description="the full key, without the sk- prefix")

@@ -1,0 +1,1 @@
+"""Accounts: login and sessions, the caller's own profile, and admin user management."""
