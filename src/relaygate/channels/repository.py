@@ -214,6 +214,6 @@ async def search(
 async def enabled_models(session: AsyncSession) -> list[str]:
     """Every model some enabled ability serves, sorted."""
     rows = await session.execute(
-        select(distinct(Ability.model)).where(Ability.enabled.is_(True)).order_by(Ability.model)
+        select(Ability.model).distinct().where(Ability.enabled.is_(True)).order_by(Ability.model)
     )
     return [model for (model,) in rows]
