@@ -2,7 +2,61 @@
 
 from __future__ import annotations
 
-from relaygate.runtime import Runtime
+import asyncio
+import logging
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import select
+
+from relaygate.auth.api_keys import ApiCaller, KeyIndex, check_entry, load_entry, parse_key
+from relaygate.billing.ledger import Ledger
+from relaygate.channels import repository as channels_repository
+from relaygate.db.models.ability import Ability
+from relaygate.db.models.channel import (
+    CHANNEL_STATUS_AUTO_DISABLED,
+    CHANNEL_STATUS_ENABLED,
+    Channel,
+)
+from relaygate.errors import ModelNotFound, Unauthorized, UpstreamError
+from relaygate.kit import jsonx
+from relaygate.providers.base import ChannelTarget, UpstreamRequest
+from relaygate.providers.transport import Transport, UpstreamResponse
+from relaygate.relay.context import RelayContext
+from relaygate.routing import health, selector
+from relaygate.routing.mapping import parse_mapping
+from relaygate.routing.snapshot import RoutingSnapshot
+from relaygate.runtime import TOPIC_CHANNELS, TOPIC_TOKENS, TOPIC_USERS, Runtime
+
+log = logging.getLogger(__name__)
+
+
+def _json_object(raw: str | None) -> dict[str, Any]:
+    if not raw or not raw.strip():
+        return {}
+    try:
+        value = jsonx.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _error_message(body: bytes, status: int) -> tuple[str, str]:
+    """Message and code from an upstream error body of any of the known shapes."""
+    try:
+        payload = jsonx.loads(body)
+    except ValueError:
+        text = body.decode(errors="replace").strip()[:500]
+        return (text or f"upstream returned HTTP {status}", "")
+    if isinstance(payload, dict):
+        error = payload.get("error", payload)
+        if isinstance(error, dict):
+            message = error.get("message") or error.get("msg") or jsonx.dumps_str(error)[:500]
+            code = error.get("code") or error.get("type") or error.get("status") or ""
+            return str(message), str(code)
+        if isinstance(error, str):
+            return error, str(payload.get("code", ""))
+    return jsonx.dumps_str(payload)[:500], ""
 
 
 class RelayService:
@@ -10,12 +64,179 @@ class RelayService:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        settings = runtime.settings
+        self.transport = Transport()
+        self.keys = KeyIndex()
+        self.routing = RoutingSnapshot()
+        self.ledger = Ledger(
+            runtime.database,
+            batch_size=settings.log_batch_size,
+            flush_interval=settings.log_flush_interval,
+            queue_size=settings.log_queue_size,
+            spill_dir=settings.data_dir,
+        )
+        self._reload_lock = asyncio.Lock()
 
     async def start(self) -> None:
-        """Open the pool, load snapshots, start the ledger writer."""
-
-    async def reload(self) -> None:
-        """Reload every snapshot from the database."""
+        """Open the pool, load snapshots, start the ledger writer, follow changes."""
+        await self.transport.start()
+        await self.reload()
+        await self.ledger.start()
+        self.runtime.bus.subscribe(self._on_change)
 
     async def close(self) -> None:
         """Drain the ledger and close the pool."""
+        await self.ledger.close()
+        await self.transport.close()
+
+    async def _on_change(self, topic: str, payload: str) -> None:
+        if topic == TOPIC_CHANNELS:
+            await self.reload_channels()
+        elif topic == TOPIC_TOKENS:
+            if payload:
+                self.keys.forget_key(payload)
+            else:
+                self.keys.clear()
+        elif topic == TOPIC_USERS:
+            if payload.isdigit():
+                self.keys.forget_user(int(payload))
+            else:
+                self.keys.clear()
+
+    async def reload(self) -> None:
+        """Reload every snapshot from the database."""
+        await self.reload_channels()
+        self.keys.clear()
+
+    async def reload_channels(self) -> None:
+        """Rebuild the routing snapshot from channels and abilities."""
+        async with self._reload_lock:
+            async with self.runtime.database.reader() as session:
+                channels = (
+                    (
+                        await session.execute(
+                            select(Channel).where(Channel.status == CHANNEL_STATUS_ENABLED)
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+                abilities = (
+                    await session.execute(
+                        select(
+                            Ability.group,
+                            Ability.model,
+                            Ability.channel_id,
+                            Ability.priority,
+                            Ability.weight,
+                        ).where(Ability.enabled.is_(True))
+                    )
+                ).all()
+            targets = {channel.id: self._target(channel) for channel in channels}
+            self.routing = RoutingSnapshot.build(
+                [(g, m, cid, int(p or 0), int(w or 0)) for g, m, cid, p, w in abilities], targets
+            )
+
+    def _target(self, channel: Channel) -> ChannelTarget:
+        return ChannelTarget(
+            channel_id=channel.id,
+            channel_type=channel.type,
+            name=channel.name,
+            key=self.runtime.secrets.decrypt(channel.key or "").strip(),
+            base_url=channel.base_url or "",
+            model_mapping=parse_mapping(channel.model_mapping),
+            organization=channel.openai_organization or "",
+            header_override={k: str(v) for k, v in _json_object(channel.header_override).items()},
+            param_override=_json_object(channel.param_override),
+            other=channel.other or "",
+            auto_ban=(channel.auto_ban if channel.auto_ban is not None else 1) == 1,
+            status_code_mapping={
+                str(k): str(v) for k, v in _json_object(channel.status_code_mapping).items()
+            },
+            settings=_json_object(channel.settings),
+        )
+
+    # -- auth -------------------------------------------------------------------------
+
+    async def authenticate(self, raw_key: str, client_ip: str) -> ApiCaller:
+        """The caller for a presented key, from the index or the database."""
+        presented = parse_key(raw_key)
+        entry = self.keys.get(presented.key)
+        if entry is None:
+            async with self.runtime.database.reader() as session:
+                entry = await load_entry(session, presented.key)
+            if entry is None:
+                raise Unauthorized("无效的令牌 (invalid API key)")
+            self.keys.put(entry)
+        return check_entry(entry, presented, client_ip)
+
+    # -- routing ----------------------------------------------------------------------
+
+    def routes_exist(self, caller: ApiCaller, model: str) -> bool:
+        """Whether any enabled channel serves the model (or the pinned channel exists)."""
+        if caller.pinned_channel is not None:
+            return True
+        return bool(self.routing.tiers(caller.group, model))
+
+    def pick_channel(self, ctx: RelayContext, exclude: Collection[int]) -> ChannelTarget | None:
+        """The next channel to try for this call."""
+        pinned = ctx.caller.pinned_channel
+        if pinned is not None:
+            if pinned in exclude:
+                return None
+            target = self.routing.targets.get(pinned)
+            if target is None:
+                raise ModelNotFound(
+                    f"指定的渠道 {pinned} 不存在或已禁用 (channel {pinned} unavailable)"
+                )
+            return target
+        return selector.select(self.routing, ctx.caller.group, ctx.model, exclude=exclude)
+
+    def models_for(self, caller: ApiCaller) -> list[str]:
+        """Models this caller may use, sorted."""
+        models = self.routing.models(caller.group)
+        limits = caller.entry.model_limits
+        if limits is not None:
+            models = models & limits
+        return sorted(models)
+
+    # -- upstream ---------------------------------------------------------------------
+
+    async def send(self, request: UpstreamRequest, target: ChannelTarget) -> UpstreamResponse:
+        """Send over the shared pool with the configured timeouts."""
+        settings = self.runtime.settings
+        read_timeout = float(settings.relay_timeout or settings.streaming_timeout) or None
+        return await self.transport.send(
+            request,
+            channel_id=target.channel_id,
+            first_byte_timeout=read_timeout,
+            idle_timeout=float(settings.streaming_timeout) or None,
+        )
+
+    async def upstream_error(
+        self, response: UpstreamResponse, target: ChannelTarget
+    ) -> UpstreamError:
+        """An UpstreamError from a non-2xx answer, with the channel's status-code mapping applied."""
+        body = await response.read()
+        message, code = _error_message(body, response.status)
+        status = response.status
+        mapped = target.status_code_mapping.get(str(status))
+        if mapped and mapped.isdigit():
+            status = int(mapped)
+        return UpstreamError(
+            message, status_code=status, code=code or "upstream_error", channel_id=target.channel_id
+        )
+
+    async def record_failure(self, target: ChannelTarget, error: UpstreamError) -> None:
+        """Auto-disable a broken channel when the option and the channel allow it."""
+        options = self.runtime.options.current
+        if not (options.auto_disable and target.auto_ban):
+            return
+        if not health.should_disable(error, options.get("AutomaticDisableKeywords")):
+            return
+        log.warning("auto-disabling channel %s: %s", target.channel_id, error.message)
+        async with self.runtime.database.unit_of_work() as session:
+            await channels_repository.set_channel_status(
+                session, target.channel_id, CHANNEL_STATUS_AUTO_DISABLED
+            )
+        await self.runtime.changed(TOPIC_CHANNELS)

@@ -1,0 +1,1 @@
+"""Price, quota reservation and settlement, and the batched ledger of log rows."""

@@ -1,0 +1,1 @@
+"""Channel choice: the abilities snapshot, the selector, model mapping and channel health."""
