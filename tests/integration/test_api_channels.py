@@ -8,7 +8,6 @@ import httpx
 from sqlalchemy import select
 from test_api_support import (
     Actor,
-    app_client,
     create_user,
     ok,
     refused,
@@ -19,8 +18,6 @@ from test_api_support import (
 from relaygate.channels.repository import set_channel_status
 from relaygate.db.models.ability import Ability
 from relaygate.db.models.channel import Channel
-
-__all__ = ["app_client"]
 
 CHANNEL = {
     "type": 1,

@@ -1,39 +1,20 @@
 """Shared helpers for the /api tests: actors with access tokens, and direct database access.
 
-Holds no tests. The ``app_client`` fixture here is a stand-in until tests/conftest.py provides
-the shared one (SQLite and PostgreSQL); it builds the app on a temporary SQLite file.
+Holds no tests; ``app_client`` comes from tests/conftest.py (SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from relaygate.app import create_app
-from relaygate.config import Settings
 from relaygate.runtime import Runtime
 
 ROOT_USERNAME = "root"
 ROOT_PASSWORD = "root-password-1"
 PASSWORD = "password-123"
-
-
-@pytest.fixture
-async def app_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its lifespan running, on a fresh SQLite file."""
-    settings = Settings(
-        SQL_DSN="", SQLITE_PATH=str(tmp_path / "relaygate.db"), SESSION_SECRET="x" * 32
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
 
 
 def runtime_of(client: httpx.AsyncClient) -> Runtime:

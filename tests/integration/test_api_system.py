@@ -7,14 +7,11 @@ from test_api_support import (
     PASSWORD,
     ROOT_PASSWORD,
     ROOT_USERNAME,
-    app_client,
     create_user,
     ok,
     refused,
     setup_root,
 )
-
-__all__ = ["app_client"]
 
 
 async def test_status_reports_setup_and_currency(app_client: httpx.AsyncClient) -> None:

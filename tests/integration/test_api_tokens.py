@@ -7,12 +7,10 @@ from typing import Any
 
 import httpx
 from sqlalchemy import select
-from test_api_support import Actor, app_client, create_user, ok, refused, runtime_of, setup_root
+from test_api_support import Actor, create_user, ok, refused, runtime_of, setup_root
 
 from relaygate.db.models.token import Token
 from relaygate.runtime import TOPIC_TOKENS
-
-__all__ = ["app_client"]
 
 
 async def _create(client: httpx.AsyncClient, owner: Actor, **fields: Any) -> dict[str, Any]:
