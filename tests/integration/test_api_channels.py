@@ -164,6 +164,11 @@ async def test_search_filters_and_tag_mode(app_client: httpx.AsyncClient) -> Non
     assert names(tags) == ["alpha", "beta"]
     enabled = await ok(await app_client.get("/api/channel/models_enabled", headers=headers))
     assert enabled == ["claude-3", "gpt-4o", "gpt-4o-mini"]
+    models = await ok(await app_client.get("/api/channel/models", headers=headers))
+    ids = [entry["id"] for entry in models]
+    assert "claude-3" in ids
+    assert "gpt-4.1" in ids  # priced by default, though no channel serves it
+    assert models[0]["object"] == "model"
 
 
 async def test_set_channel_status_updates_abilities(app_client: httpx.AsyncClient) -> None:

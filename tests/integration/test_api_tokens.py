@@ -116,6 +116,9 @@ async def test_token_validation(app_client: httpx.AsyncClient) -> None:
     assert "IP" in refused(
         await post("/api/token/", json={"name": "n", "allow_ips": "not-an-ip"}, headers=headers)
     )
+    assert "分组" in refused(
+        await post("/api/token/", json={"name": "n", "group": "svip"}, headers=headers)
+    )
     unlimited = await _create(app_client, root, unlimited_quota=True, remain_quota=0)
     assert unlimited["id"]
 

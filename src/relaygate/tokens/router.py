@@ -70,7 +70,9 @@ async def create_token(
 ) -> Envelope[TokenCreated]:
     """Issue a key; the answer is the only time the full key is sent unasked."""
     async with runtime.database.unit_of_work() as session:
-        token = await service.create(session, caller.id, body, runtime.options.current)
+        token = await service.create(
+            session, caller.id, body, runtime.options.current, user_group=caller.group
+        )
     await runtime.changed(TOPIC_TOKENS, token.key)
     return Envelope[TokenCreated](data=TokenCreated(id=token.id, key=token.key))
 
@@ -82,7 +84,12 @@ async def update_token(
     """Edit a token; any non-empty ``status_only`` changes only its status (new-api)."""
     async with runtime.database.unit_of_work() as session:
         token = await service.update(
-            session, caller.id, body, runtime.options.current, status_only=bool(status_only)
+            session,
+            caller.id,
+            body,
+            runtime.options.current,
+            status_only=bool(status_only),
+            user_group=caller.group,
         )
     await runtime.changed(TOPIC_TOKENS, token.key)
     return Envelope[TokenPublic](data=service.public(token))

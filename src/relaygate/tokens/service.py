@@ -69,7 +69,19 @@ def _max_quota(options: OptionsSnapshot) -> int:
     return int(1_000_000_000 * per_unit)
 
 
-def _validate(fields: TokenFields, options: OptionsSnapshot) -> None:
+def usable_groups(options: OptionsSnapshot, user_group: str) -> set[str]:
+    """Groups a user may put on a token: the UserUsableGroups keys plus their own group."""
+    configured = options.json_value("UserUsableGroups")
+    groups = set(configured) if isinstance(configured, dict) else set()
+    groups.add(user_group or "default")
+    return groups
+
+
+def _validate(fields: TokenFields, options: OptionsSnapshot, user_group: str) -> None:
+    group = fields.group.strip()
+    # The relay bills and routes by the token's group, so a user must not pick one freely.
+    if group and group not in usable_groups(options, user_group):
+        raise ApiRefused(f"无权使用分组 {group}")
     if len(fields.name) > NAME_MAX:
         raise ApiRefused("令牌名称过长")
     if not fields.unlimited_quota:
@@ -162,10 +174,15 @@ async def get(session: AsyncSession, user_id: int, token_id: int) -> Token:
 
 
 async def create(
-    session: AsyncSession, user_id: int, body: TokenCreate, options: OptionsSnapshot
+    session: AsyncSession,
+    user_id: int,
+    body: TokenCreate,
+    options: OptionsSnapshot,
+    *,
+    user_group: str,
 ) -> Token:
     """Issue a new 48-character key for the caller."""
-    _validate(body, options)
+    _validate(body, options, user_group)
     for _ in range(_KEY_ATTEMPTS):
         key = ids.new_token_key()
         if not await repository.key_taken(session, key):
@@ -192,10 +209,11 @@ async def update(
     options: OptionsSnapshot,
     *,
     status_only: bool,
+    user_group: str,
 ) -> Token:
     """Edit one of the caller's tokens (or only its status)."""
     if not status_only:
-        _validate(body, options)
+        _validate(body, options, user_group)
     token = await _own(session, user_id, body.id)
     now = clock.now()
     if body.status not in (0, TOKEN_STATUS_ENABLED, TOKEN_STATUS_DISABLED):
