@@ -117,3 +117,13 @@ def test_gateway_process_serves_and_stops(gateway_factory: Callable[..., Gateway
     # uvicorn re-raises the SIGTERM it handled once shutdown is complete, so -15 is a clean exit.
     assert gateway.stop() in (0, -signal.SIGTERM)
     assert "Application shutdown complete" in gateway.log_tail()
+
+
+def test_gateway_root_session_reaches_the_console_api(
+    gateway_factory: Callable[..., Gateway],
+) -> None:
+    gateway = gateway_factory()
+    assert gateway.root.username == "root"
+    answer = gateway.api("GET", "/api/user/self")
+    assert answer.status_code == 200
+    assert answer.json()["data"]["username"] == "root"
