@@ -8,7 +8,7 @@ from relaygate.kit import jsonx
 from relaygate.protocols import carry, ir, wire
 from relaygate.protocols.formats import WireFormat
 from relaygate.protocols.losses import LossReport
-from relaygate.protocols.reasoning import MIN_CLAUDE_BUDGET, budget_for, is_off
+from relaygate.protocols.reasoning import EFFORT_BUDGETS, MIN_CLAUDE_BUDGET, budget_for, is_off
 
 FORMAT = WireFormat.ANTHROPIC_MESSAGES
 
@@ -159,8 +159,10 @@ def _tools(request: ir.Request, body: dict[str, Any], losses: LossReport) -> Non
         if tool.description is not None:
             out["description"] = tool.description
         out["input_schema"] = tool.parameters if tool.parameters is not None else {"type": "object"}
-        if tool.strict is not None:
+        if request.source_format == FORMAT and tool.strict is not None:
             out["strict"] = tool.strict
+        elif tool.strict:
+            losses.dropped("tools.strict", "Anthropic strict tools need a beta; sent without")
         tools.append(_with(out, tool.provider_details, "cache_control"))
     if tools or (request.source_format == FORMAT and wire.hint(request, FORMAT, "empty_tools")):
         body["tools"] = tools
@@ -177,6 +179,48 @@ def _tools(request: ir.Request, body: dict[str, Any], losses: LossReport) -> Non
         body["tool_choice"] = choice
 
 
+def _pending_tool_turn_unsigned(messages: list[dict[str, Any]]) -> bool:
+    """Anthropic rejects thinking when the last assistant tool turn does not open with thinking."""
+    for message in reversed(messages):
+        if message["role"] != "assistant" or isinstance(message["content"], str):
+            continue
+        blocks = message["content"]
+        calls = any(block.get("type") == "tool_use" for block in blocks)
+        first = blocks[0].get("type") if blocks else None
+        return calls and first not in ("thinking", "redacted_thinking")
+    return False
+
+
+def _thinking_config(
+    request: ir.Request, reasoning: ir.Reasoning, body: dict[str, Any], losses: LossReport
+) -> None:
+    if _pending_tool_turn_unsigned(body["messages"]):
+        losses.coerced("thinking", "disabled: the open tool turn has no Anthropic thinking block")
+        body["thinking"] = {"type": "disabled"}
+        return
+    budget = budget_for(reasoning)
+    if budget is None:
+        budget = EFFORT_BUDGETS["medium"]
+        losses.coerced("thinking.budget_tokens", f"dynamic budget → {budget}")
+    elif reasoning.budget_tokens is None:
+        losses.coerced("reasoning_effort", f"{reasoning.effort} → thinking.budget_tokens={budget}")
+    if budget < MIN_CLAUDE_BUDGET:
+        losses.coerced(
+            "thinking.budget_tokens", f"{budget} → {MIN_CLAUDE_BUDGET} (Anthropic minimum)"
+        )
+        budget = MIN_CLAUDE_BUDGET
+    body["thinking"] = {"type": "enabled", "budget_tokens": budget}
+    if body["max_tokens"] <= budget:
+        raised = body["max_tokens"] + budget
+        losses.coerced(
+            "max_tokens", f"{body['max_tokens']} → {raised} (must exceed thinking budget)"
+        )
+        body["max_tokens"] = raised
+    if request.temperature not in (None, 1.0):
+        losses.dropped("temperature", "Anthropic thinking requires temperature 1")
+        body.pop("temperature", None)
+
+
 def _reasoning(request: ir.Request, body: dict[str, Any], native: bool, losses: LossReport) -> None:
     reasoning = request.reasoning
     output: dict[str, Any] = dict(wire.hint(request, FORMAT, "output_config") or {})
@@ -188,29 +232,7 @@ def _reasoning(request: ir.Request, body: dict[str, Any], native: bool, losses: 
         elif (
             reasoning.enabled or reasoning.effort is not None or reasoning.budget_tokens is not None
         ):
-            budget = budget_for(reasoning)
-            if budget is None:
-                budget = 8192
-                losses.coerced("thinking.budget_tokens", "dynamic budget → 8192")
-            elif reasoning.budget_tokens is None:
-                losses.coerced(
-                    "reasoning_effort", f"{reasoning.effort} → thinking.budget_tokens={budget}"
-                )
-            if budget < MIN_CLAUDE_BUDGET:
-                losses.coerced(
-                    "thinking.budget_tokens", f"{budget} → {MIN_CLAUDE_BUDGET} (Anthropic minimum)"
-                )
-                budget = MIN_CLAUDE_BUDGET
-            body["thinking"] = {"type": "enabled", "budget_tokens": budget}
-            if body["max_tokens"] <= budget:
-                losses.coerced(
-                    "max_tokens",
-                    f"{body['max_tokens']} → {body['max_tokens'] + budget} (must exceed thinking budget)",
-                )
-                body["max_tokens"] += budget
-            if request.temperature not in (None, 1.0):
-                losses.dropped("temperature", "Anthropic thinking requires temperature 1")
-                body.pop("temperature", None)
+            _thinking_config(request, reasoning, body, losses)
         if native and reasoning.effort is not None:
             output["effort"] = reasoning.effort
         if reasoning.summary is not None:

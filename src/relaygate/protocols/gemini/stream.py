@@ -160,8 +160,8 @@ class EventDecoder:
             self._stop_current(out)
             self._has_calls = True
             return
-        if "text" not in part and not isinstance(signature, str):
-            return
+        if not part.get("text") and not isinstance(signature, str):
+            return  # e.g. the empty text part of a final chunk
         kind = "thinking" if part.get("thought") is True else "text"
         if self._current is None or self._current[0] != kind:
             stub: ir.Block = (

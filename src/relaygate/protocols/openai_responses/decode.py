@@ -261,7 +261,10 @@ def output_blocks(items: list[Any]) -> list[ir.Block]:
         item = wire.as_dict(raw)
         kind = item.get("type")
         if kind == "message":
-            blocks.extend(b for b in _parts(item.get("content")) if isinstance(b, ir.TextBlock))
+            texts = [b for b in _parts(item.get("content")) if isinstance(b, ir.TextBlock)]
+            if texts and "id" in item:
+                texts[0].provider_details["item_id"] = item["id"]
+            blocks.extend(texts)
         elif kind == "reasoning":
             blocks.extend(reasoning_item(item))
         elif kind == "function_call":
@@ -273,10 +276,13 @@ def decode_response(body: bytes) -> ir.Response:
     """Responses response body → IR."""
     data = wire.load_object(body, "upstream response")
     blocks = output_blocks(wire.as_list(data.get("output")))
-    return ir.Response(
+    response = ir.Response(
         id=wire.as_str(data.get("id")),
         model=wire.as_str(data.get("model")),
         blocks=blocks,
         finish_reason=finish_reason(data, any(b.kind == "tool_call" for b in blocks)),
         usage=decode_usage(wire.as_dict(data.get("usage"))),
     )
+    if isinstance(data.get("created_at"), int):
+        response.provider_details["created"] = data["created_at"]
+    return response

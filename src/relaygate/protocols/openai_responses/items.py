@@ -105,7 +105,7 @@ def output_items(blocks: list[ir.Block]) -> list[dict[str, Any]]:
             part = {"type": "output_text", "text": block.text, "annotations": []}
             items.append(
                 {
-                    "id": wire.new_id("msg_"),
+                    "id": block.provider_details.get("item_id") or wire.new_id("msg_"),
                     "type": "message",
                     "status": "completed",
                     "role": "assistant",
