@@ -1,35 +1,38 @@
-"""Test support: real service launchers, the mock upstream, and the gateway process helper."""
+"""Test support: real service launchers, the mock upstream, and the gateway process helper.
 
-from tests.support.gateway import ApiUser, Gateway, GatewayError
-from tests.support.mock_upstream import MockUpstream, RecordedRequest, expected_usage
-from tests.support.services import (
-    MySQLServer,
-    PostgresServer,
-    RedisServer,
-    ServiceUnavailable,
-    dialect_of,
-    migrate,
-    mysql_dsn,
-    postgres_dsn,
-    redis_url,
-    sqlite_dsn,
-)
+Names are imported lazily so ``python -m tests.support.mock_upstream`` does not import its own
+module twice, and importing one helper does not pull in the others' dependencies.
+"""
 
-__all__ = [
-    "ApiUser",
-    "Gateway",
-    "GatewayError",
-    "MockUpstream",
-    "MySQLServer",
-    "PostgresServer",
-    "RecordedRequest",
-    "RedisServer",
-    "ServiceUnavailable",
-    "dialect_of",
-    "expected_usage",
-    "migrate",
-    "mysql_dsn",
-    "postgres_dsn",
-    "redis_url",
-    "sqlite_dsn",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "ApiUser": "gateway",
+    "Gateway": "gateway",
+    "GatewayError": "gateway",
+    "MockUpstream": "mock_upstream",
+    "RecordedRequest": "mock_upstream",
+    "expected_usage": "mock_upstream",
+    "MySQLServer": "services",
+    "PostgresServer": "services",
+    "RedisServer": "services",
+    "ServiceUnavailable": "services",
+    "dialect_of": "services",
+    "migrate": "services",
+    "mysql_dsn": "services",
+    "postgres_dsn": "services",
+    "redis_url": "services",
+    "sqlite_dsn": "services",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tests.support' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"tests.support.{module}"), name)
