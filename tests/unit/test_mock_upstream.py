@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import anthropic
@@ -484,3 +485,43 @@ def test_control_api_over_http(mock_upstream: MockUpstream) -> None:
         assert client.post("/_mock/reset").status_code == 200
         assert client.get("/_mock/faults").json() == []
         assert mock_upstream.state.defaults.chunks is None
+
+
+def test_valid_keys_and_delays(mock_upstream: MockUpstream) -> None:
+    body = {"model": "mock-chat", "messages": HELLO, "stream": True}
+    mock_upstream.configure(valid_keys=["sk-only"])
+    with httpx.Client(base_url=mock_upstream.url) as client:
+        denied = client.post("/v1/messages", json=body, headers={"x-api-key": "sk-other"})
+        assert denied.status_code == 401
+        assert denied.json()["error"]["type"] == "authentication_error"
+        mock_upstream.configure(valid_keys=None)
+        mock_upstream.fail(mode="slow_first_byte", delay_ms=200, times=1)
+        started = time.perf_counter()
+        with client.stream("POST", "/v1/chat/completions", json=body) as response:
+            headers_after = time.perf_counter() - started
+            response.read()
+            body_after = time.perf_counter() - started
+        assert body_after >= 0.2
+        assert body_after - headers_after >= 0.15  # headers came first, the body after the delay
+        started = time.perf_counter()
+        client.post(
+            "/v1/chat/completions",
+            json=body,
+            headers={"x-mock-delay-ms": "20", "x-mock-chunks": "5"},
+        )
+        assert time.perf_counter() - started >= 5 * 0.02
+
+
+def test_gemini_stream_without_sse_is_a_json_array(mock_upstream: MockUpstream) -> None:
+    body = {"contents": [{"role": "user", "parts": [{"text": "one two"}]}]}
+    with httpx.Client(base_url=mock_upstream.url) as client:
+        answer = client.post("/v1beta/models/mock-chat:streamGenerateContent", json=body)
+    chunks = answer.json()
+    assert isinstance(chunks, list)
+    assert "".join(c["candidates"][0]["content"]["parts"][0]["text"] for c in chunks) == reply_text(
+        2
+    )
+    assert (
+        chunks[-1]["usageMetadata"]["totalTokenCount"]
+        == expected_usage(body, model="mock-chat")["total_tokens"]
+    )
