@@ -4,7 +4,8 @@ A Claude thinking signature, a Responses ``encrypted_content`` or a Gemini ``tho
 must come back byte for byte on the next turn, but the client's format may have no field for
 it. We pack it into a field the client is bound to echo:
 
-- a *packed proof* (``PACK_PREFIX`` + base64url JSON) in the client's own proof slot: Claude
+- a *packed proof* (standard base64 of ``PACK_MAGIC`` + JSON, so SDKs that decode Gemini's
+  ``thoughtSignature`` as bytes re-encode it intact) in the client's own proof slot: Claude
   ``signature``, Responses ``encrypted_content``, Gemini ``thoughtSignature``;
 - an *attached tool-call id* (``<id>__rg__<base64url JSON>``) where no proof slot exists: OpenAI
   chat tool calls (clients echo ids verbatim in ``tool_calls`` and in ``tool_call_id``), and
@@ -25,7 +26,9 @@ from relaygate.kit import jsonx
 from relaygate.protocols.formats import WireFormat
 from relaygate.protocols.ir import ThinkingBlock
 
-PACK_PREFIX = "rgx1."
+PACK_MAGIC = b"\x00rgx1\x00"
+PACK_PREFIX = base64.b64encode(PACK_MAGIC).decode()
+"""Every packed proof starts with this (``AHJneDEA``): the magic is a whole base64 group."""
 ID_SEPARATOR = "__rg__"
 _ORIGINS = frozenset(WireFormat)
 
@@ -74,7 +77,7 @@ def pack(
     payload: dict[str, Any] = {"b": [_block_payload(b, with_text) for b in blocks]}
     if thought_signature is not None:
         payload["g"] = thought_signature
-    return PACK_PREFIX + _encode(payload)
+    return base64.b64encode(PACK_MAGIC + jsonx.dumps(payload)).decode()
 
 
 def is_packed(value: object) -> bool:
@@ -82,11 +85,22 @@ def is_packed(value: object) -> bool:
     return isinstance(value, str) and value.startswith(PACK_PREFIX)
 
 
+def _unpack_payload(value: str) -> dict[str, Any] | None:
+    # Python SDKs may hand the proof back in the URL-safe alphabet.
+    text = value.replace("-", "+").replace("_", "/")
+    try:
+        raw = base64.b64decode(text + "=" * (-len(text) % 4))
+        payload = jsonx.loads(raw[len(PACK_MAGIC) :])
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
 def unpack(value: str) -> tuple[list[ThinkingBlock], str | None] | None:
     """Thinking blocks and Gemini signature from ``pack``; ``None`` if not ours."""
     if not value.startswith(PACK_PREFIX):
         return None
-    payload = _decode(value[len(PACK_PREFIX) :])
+    payload = _unpack_payload(value)
     if payload is None:
         return None
     blocks = [_block_from(item) for item in payload.get("b", []) if isinstance(item, dict)]

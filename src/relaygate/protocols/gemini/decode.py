@@ -88,7 +88,12 @@ def decode_part(part: dict[str, Any], call_id: str, out: list[ir.Block]) -> None
             if unpacked is None:
                 block.provider_details["thought_signature"] = signature
             else:
-                out.extend(unpacked[0])
+                # Carried thinking opens the turn, as Claude requires; Gemini CLI drops
+                # thought parts, so the packed copy is the only one.
+                lead = next(
+                    (i for i, b in enumerate(out) if not isinstance(b, ir.ThinkingBlock)), len(out)
+                )
+                out[lead:lead] = unpacked[0]
                 if unpacked[1] is not None:
                     block.provider_details["thought_signature"] = unpacked[1]
         out.append(block)

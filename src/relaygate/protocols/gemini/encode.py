@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from typing import Any
 
 from relaygate.kit import jsonx
@@ -56,9 +57,13 @@ def _media(block: ir.ImageBlock | ir.FileBlock, losses: LossReport) -> dict[str,
         return {"inlineData": {"mimeType": block.media_type, "data": block.data}}
     if block.url is not None and not block.url.startswith(("gs://", "https://generativelanguage")):
         losses.coerced("image_url", "URL → fileData.fileUri (Gemini fetches only URIs it supports)")
+    media_type = block.media_type
+    if media_type is None and isinstance(block, ir.ImageBlock):
+        # Gemini needs a MIME type for fileData; OpenAI and Claude image URLs carry none.
+        media_type = mimetypes.guess_type(block.url or "")[0] or "image/jpeg"
     file: dict[str, Any] = {"fileUri": block.url}
-    if block.media_type:
-        file["mimeType"] = block.media_type
+    if media_type:
+        file["mimeType"] = media_type
     return {"fileData": file}
 
 

@@ -133,6 +133,8 @@ def decode_messages(request: ir.Request, messages: list[Any]) -> None:
                 request.messages.append(ir.Message("user", [result]))
         else:
             user = ir.Message("user", _content_blocks(message.get("content")))
+            if isinstance(message.get("content"), str):
+                user.provider_details["string_content"] = True
             if "name" in message:
                 user.provider_details["name"] = message["name"]
             request.messages.append(user)

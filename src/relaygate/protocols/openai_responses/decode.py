@@ -229,17 +229,14 @@ def decode_request(body: bytes, losses: LossReport) -> ir.Request:
 
 def decode_usage(usage: dict[str, Any]) -> ir.Usage:
     """Responses usage → IR usage."""
+    details = wire.as_dict(usage.get("input_tokens_details"))
+    output = wire.as_dict(usage.get("output_tokens_details"))
     return ir.Usage(
         input_tokens=wire.opt_int(usage.get("input_tokens")) or 0,
         output_tokens=wire.opt_int(usage.get("output_tokens")) or 0,
-        cache_read_tokens=wire.opt_int(
-            wire.as_dict(usage.get("input_tokens_details")).get("cached_tokens")
-        )
-        or 0,
-        reasoning_tokens=wire.opt_int(
-            wire.as_dict(usage.get("output_tokens_details")).get("reasoning_tokens")
-        )
-        or 0,
+        cache_read_tokens=wire.opt_int(details.get("cached_tokens")) or 0,
+        cache_write_tokens=wire.opt_int(details.get("cache_write_tokens")) or 0,
+        reasoning_tokens=wire.opt_int(output.get("reasoning_tokens")) or 0,
     )
 
 

@@ -40,7 +40,10 @@ def encode_usage(usage: ir.Usage) -> dict[str, Any]:
     """IR usage → Responses usage."""
     return {
         "input_tokens": usage.input_tokens,
-        "input_tokens_details": {"cached_tokens": usage.cache_read_tokens},
+        "input_tokens_details": {
+            "cached_tokens": usage.cache_read_tokens,
+            "cache_write_tokens": usage.cache_write_tokens,
+        },
         "output_tokens": usage.output_tokens,
         "output_tokens_details": {"reasoning_tokens": usage.reasoning_tokens},
         "total_tokens": usage.total_tokens,
@@ -85,6 +88,7 @@ def response_object(
         "id": response_id_, "object": "response", "created_at": created, "status": status,
         "error": None, "incomplete_details": incomplete, "model": model, "output": output,
         "usage": encode_usage(usage) if usage is not None else None,
+        "parallel_tool_calls": True, "tool_choice": "auto", "tools": [],
     }  # fmt: skip
 
 
