@@ -39,13 +39,6 @@ POSTGRES = pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)
 MYSQL = pytest.param("mysql", id="mysql", marks=pytest.mark.mysql)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # alembic.ini has no `path_separator`, so every upgrade warns; remove this once it does.
-    config.addinivalue_line(
-        "filterwarnings", "ignore:No path_separator found in configuration:DeprecationWarning"
-    )
-
-
 def _unavailable(error: Exception) -> NoReturn:
     if REQUIRE_SERVICES:
         pytest.fail(f"required service unavailable: {error}")

@@ -11,7 +11,13 @@ from relaygate.config import Settings
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    import subprocess
+
     import uvicorn
+
+    if settings.is_master:
+        # migrate in a child process so the server never imports alembic (see db/migrate.py)
+        subprocess.run([sys.executable, "-m", "relaygate", "migrate"], check=True)
 
     from relaygate.app import create_app
 

@@ -14,7 +14,8 @@ from relaygate.errors import BadRequest, NotFound, RelayGateError
 from relaygate.kit import jsonx
 from relaygate.lifespan import lifespan
 from relaygate.relay.errors import render_relay_error
-from relaygate.relay.router import router as relay_router
+from relaygate.relay.lane import FastLane
+from relaygate.relay.router import routes as relay_routes
 from relaygate.routes import API_ROUTERS
 from relaygate.web_middleware import BodyLimitMiddleware, RequestIdMiddleware
 
@@ -34,7 +35,11 @@ def render_error(request: Request, error: RelayGateError) -> Response:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the ASGI app for these settings."""
+    """Build the ASGI app for these settings.
+
+    Relay routes are served by the fast lane, a pure ASGI middleware just inside Starlette's
+    error middleware: they skip the session cookie, FastAPI's routing and dependency layers.
+    """
     app = FastAPI(
         title="relaygate",
         version="0.1.0",
@@ -72,7 +77,6 @@ def create_app(settings: Settings) -> FastAPI:
 
     for api_router in API_ROUTERS:
         app.include_router(api_router)
-    app.include_router(relay_router)
 
     app.add_middleware(
         SessionMiddleware,
@@ -82,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
         same_site="strict",
         https_only=False,
     )
+    app.add_middleware(FastLane, routes=relay_routes)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_mb * 1024 * 1024)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -16,15 +16,10 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, update
-
-from relaygate.db.models.channel import Channel
-from relaygate.db.models.log import LOG_TYPE_CONSUME, Log
-from relaygate.db.models.token import Token
-from relaygate.db.models.user import User
-from relaygate.db.session import Database
+from relaygate.billing.quota_store import QuotaStore
+from relaygate.db.models.log import LOG_TYPE_CONSUME
 from relaygate.kit import clock, jsonx
 
 log = logging.getLogger(__name__)
@@ -71,49 +66,19 @@ class _Batch:
             self.rows.append(item.log_row)
 
 
-_users = cast(Table, User.__table__)
-_tokens = cast(Table, Token.__table__)
-_channels = cast(Table, Channel.__table__)
-_logs = cast(Table, Log.__table__)
-
-_USER_UPDATE = (
-    update(_users)
-    .where(_users.c.id == bindparam("b_id"))
-    .values(
-        quota=_users.c.quota + bindparam("b_refund"),
-        used_quota=_users.c.used_quota + bindparam("b_used"),
-        request_count=_users.c.request_count + bindparam("b_count"),
-    )
-)
-_TOKEN_UPDATE = (
-    update(_tokens)
-    .where(_tokens.c.id == bindparam("b_id"))
-    .values(
-        remain_quota=_tokens.c.remain_quota + bindparam("b_refund"),
-        used_quota=_tokens.c.used_quota + bindparam("b_used"),
-        accessed_time=bindparam("b_now"),
-    )
-)
-_CHANNEL_UPDATE = (
-    update(_channels)
-    .where(_channels.c.id == bindparam("b_id"))
-    .values(used_quota=_channels.c.used_quota + bindparam("b_used"))
-)
-
-
 class Ledger:
     """A bounded queue and the single writer that empties it."""
 
     def __init__(
         self,
-        database: Database,
+        store: QuotaStore,
         *,
         batch_size: int = 200,
         flush_interval: float = 0.5,
         queue_size: int = 100_000,
         spill_dir: Path | None = None,
     ) -> None:
-        self._database = database
+        self._store = store
         self._batch_size = batch_size
         self._interval = flush_interval
         self._queue: asyncio.Queue[Settlement] = asyncio.Queue(maxsize=queue_size)
@@ -205,26 +170,16 @@ class Ledger:
 
     async def _apply(self, batch: _Batch) -> None:
         now = clock.now()
-        async with self._database.engine.begin() as connection:
-            users = [
-                {"b_id": uid, "b_refund": v[0], "b_used": v[1], "b_count": v[2]}
-                for uid, v in sorted(batch.users.items())
-            ]
-            if users:
-                await connection.execute(_USER_UPDATE, users)
-            tokens = [
-                {"b_id": tid, "b_refund": v[0], "b_used": v[1], "b_now": now}
-                for tid, v in sorted(batch.tokens.items())
-            ]
-            if tokens:
-                await connection.execute(_TOKEN_UPDATE, tokens)
-            channels = [
-                {"b_id": cid, "b_used": used} for cid, used in sorted(batch.channels.items())
-            ]
-            if channels:
-                await connection.execute(_CHANNEL_UPDATE, channels)
-            if batch.rows:
-                await connection.execute(insert(_logs), batch.rows)
+        users = [
+            {"b_id": uid, "b_refund": v[0], "b_used": v[1], "b_count": v[2]}
+            for uid, v in sorted(batch.users.items())
+        ]
+        tokens = [
+            {"b_id": tid, "b_refund": v[0], "b_used": v[1], "b_now": now}
+            for tid, v in sorted(batch.tokens.items())
+        ]
+        channels = [{"b_id": cid, "b_used": used} for cid, used in sorted(batch.channels.items())]
+        await self._store.settle(users, tokens, channels, batch.rows)
 
     def _spill(self, batch: _Batch) -> None:
         if self._spill_dir is None:

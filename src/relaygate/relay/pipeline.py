@@ -16,7 +16,6 @@ from starlette.responses import Response
 
 from relaygate.auth.api_keys import ApiCaller, check_model
 from relaygate.billing import pricing
-from relaygate.billing import repository as billing_repository
 from relaygate.billing.ledger import Settlement, consume_row
 from relaygate.billing.pricing import Usage
 from relaygate.billing.usage import estimate_prompt_tokens
@@ -97,14 +96,12 @@ class ChatPipeline:
             max_tokens if isinstance(max_tokens, int) else options.completion_reserve_tokens
         )
         ctx.reserved = pricing.reservation_for(ctx.price, ctx.prompt_estimate, completion_reserve)
-        async with self.service.runtime.database.engine.begin() as connection:
-            await billing_repository.reserve(
-                connection,
-                user_id=caller.user_id,
-                token_id=caller.token_id,
-                unlimited=caller.entry.unlimited_quota,
-                amount=ctx.reserved,
-            )
+        await self.service.quota.reserve(
+            user_id=caller.user_id,
+            token_id=caller.token_id,
+            unlimited=caller.entry.unlimited_quota,
+            amount=ctx.reserved,
+        )
         try:
             upstream = await self._open_upstream(ctx, payload)
         except RelayGateError as error:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from relaygate.auth.api_keys import ApiCaller, KeyIndex, check_entry, load_entry, parse_key
 from relaygate.billing.ledger import Ledger
+from relaygate.billing.quota_store import QuotaStore, quota_store_for
 from relaygate.channels import repository as channels_repository
 from relaygate.db.models.ability import Ability
 from relaygate.db.models.channel import (
@@ -68,8 +69,9 @@ class RelayService:
         self.transport = Transport()
         self.keys = KeyIndex()
         self.routing = RoutingSnapshot()
+        self.quota: QuotaStore = quota_store_for(runtime.database)
         self.ledger = Ledger(
-            runtime.database,
+            self.quota,
             batch_size=settings.log_batch_size,
             flush_interval=settings.log_flush_interval,
             queue_size=settings.log_queue_size,
@@ -88,6 +90,7 @@ class RelayService:
         """Drain the ledger and close the pool."""
         await self.ledger.close()
         await self.transport.close()
+        self.quota.close()
 
     async def _on_change(self, topic: str, payload: str) -> None:
         if topic == TOPIC_CHANNELS:
