@@ -63,3 +63,59 @@ def sse_payloads(data: bytes) -> list[Any]:
 def texts(response: ir.Response, kind: type) -> list[Any]:
     """Blocks of one kind."""
     return [block for block in response.blocks if isinstance(block, kind)]
+
+
+USER = "What is the weather in Paris?"
+
+
+def next_turn(client: WireFormat, answer: dict[str, Any]) -> bytes:
+    """The client's next request: history with ``answer`` replayed, plus the tool result."""
+    if client == WireFormat.OPENAI_CHAT:
+        message = answer["choices"][0]["message"]
+        calls = message["tool_calls"]
+        body: dict[str, Any] = {
+            "model": "m", "reasoning_effort": "high",
+            "messages": [
+                {"role": "user", "content": USER},
+                {"role": "assistant", "content": message["content"], "tool_calls": calls},
+                {"role": "tool", "tool_call_id": calls[0]["id"], "content": "18C"},
+            ],
+        }  # fmt: skip
+    elif client == WireFormat.ANTHROPIC_MESSAGES:
+        call = next(b for b in answer["content"] if b["type"] == "tool_use")
+        body = {
+            "model": "m", "max_tokens": 4096, "thinking": {"type": "enabled", "budget_tokens": 2048},
+            "messages": [
+                {"role": "user", "content": USER},
+                {"role": "assistant", "content": answer["content"]},
+                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call["id"], "content": "18C"}]},
+            ],
+        }  # fmt: skip
+    elif client == WireFormat.OPENAI_RESPONSES:
+        call = next(i for i in answer["output"] if i["type"] == "function_call")
+        body = {
+            "model": "m", "reasoning": {"effort": "high"}, "store": False,
+            "input": [
+                {"type": "message", "role": "user", "content": [{"type": "input_text", "text": USER}]},
+                *answer["output"],
+                {"type": "function_call_output", "call_id": call["call_id"], "output": "18C"},
+            ],
+        }  # fmt: skip
+    else:
+        content = answer["candidates"][0]["content"]
+        parts = [p for p in content["parts"] if not p.get("thought")]
+        call = next(p["functionCall"] for p in parts if "functionCall" in p)
+        result = {"name": call["name"], "response": {"output": "18C"}}
+        if "id" in call:
+            result["id"] = call["id"]
+        body = {
+            "contents": [
+                {"role": "user", "parts": [{"text": USER}]},
+                {"role": "model", "parts": parts},
+                {"role": "user", "parts": [{"functionResponse": result}]},
+            ],
+            "generationConfig": {
+                "thinkingConfig": {"includeThoughts": True, "thinkingBudget": 2048}
+            },
+        }
+    return jsonx.dumps(body)

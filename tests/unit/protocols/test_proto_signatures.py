@@ -11,75 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from proto_support import PAIRS, decode_stream, fixture, fixture_json, fold
+from proto_support import PAIRS, decode_stream, fixture, fixture_json, fold, next_turn
 
 from relaygate.kit import jsonx
-from relaygate.protocols.codecs import CODECS, convert_request, convert_response
+from relaygate.protocols.codecs import CODECS, StreamBridge, convert_request, convert_response
 from relaygate.protocols.formats import WireFormat
 from relaygate.protocols.losses import LossReport
-
-USER = "What is the weather in Paris?"
-
-
-def next_turn(client: WireFormat, answer: dict[str, Any]) -> bytes:
-    """The client's next request: history with ``answer`` replayed, plus the tool result."""
-    if client == WireFormat.OPENAI_CHAT:
-        message = answer["choices"][0]["message"]
-        calls = message["tool_calls"]
-        body: dict[str, Any] = {
-            "model": "m", "reasoning_effort": "high",
-            "messages": [
-                {"role": "user", "content": USER},
-                {"role": "assistant", "content": message["content"], "tool_calls": calls},
-                {"role": "tool", "tool_call_id": calls[0]["id"], "content": "18C"},
-            ],
-        }  # fmt: skip
-    elif client == WireFormat.ANTHROPIC_MESSAGES:
-        call = next(b for b in answer["content"] if b["type"] == "tool_use")
-        body = {
-            "model": "m", "max_tokens": 4096, "thinking": {"type": "enabled", "budget_tokens": 2048},
-            "messages": [
-                {"role": "user", "content": USER},
-                {"role": "assistant", "content": answer["content"]},
-                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call["id"], "content": "18C"}]},
-            ],
-        }  # fmt: skip
-    elif client == WireFormat.OPENAI_RESPONSES:
-        call = next(i for i in answer["output"] if i["type"] == "function_call")
-        body = {
-            "model": "m", "reasoning": {"effort": "high"}, "store": False,
-            "input": [
-                {"type": "message", "role": "user", "content": [{"type": "input_text", "text": USER}]},
-                *answer["output"],
-                {"type": "function_call_output", "call_id": call["call_id"], "output": "18C"},
-            ],
-        }  # fmt: skip
-    else:
-        content = answer["candidates"][0]["content"]
-        parts = [p for p in content["parts"] if not p.get("thought")]
-        call = next(p["functionCall"] for p in parts if "functionCall" in p)
-        result = {"name": call["name"], "response": {"output": "18C"}}
-        if "id" in call:
-            result["id"] = call["id"]
-        body = {
-            "contents": [
-                {"role": "user", "parts": [{"text": USER}]},
-                {"role": "model", "parts": parts},
-                {"role": "user", "parts": [{"functionResponse": result}]},
-            ],
-            "generationConfig": {
-                "thinkingConfig": {"includeThoughts": True, "thinkingBudget": 2048}
-            },
-        }
-    return jsonx.dumps(body)
 
 
 def _client_answer(upstream: WireFormat, client: WireFormat, streamed: bool) -> dict[str, Any]:
     if not streamed:
         return jsonx.loads(convert_response(fixture(upstream, "response.json"), upstream, client))
     bridge_out = b""
-    from relaygate.protocols.codecs import StreamBridge
-
     stream = StreamBridge(upstream, client)
     data = fixture(upstream, "stream.sse")
     for i in range(0, len(data), 3):
@@ -144,7 +87,7 @@ def test_gemini_thought_signature_round_trip(client: WireFormat, streamed: bool)
     "client", [WireFormat.OPENAI_CHAT, WireFormat.ANTHROPIC_MESSAGES, WireFormat.GEMINI]
 )
 def test_responses_encrypted_content_round_trip(client: WireFormat, streamed: bool) -> None:
-    body, losses = _upstream_next(WireFormat.OPENAI_RESPONSES, client, streamed)
+    body, _ = _upstream_next(WireFormat.OPENAI_RESPONSES, client, streamed)
     (reasoning,) = [i for i in body["input"] if i.get("type") == "reasoning"]
     assert reasoning["encrypted_content"] == "gAAAAABoqvEncryptedReasoning=="
     assert reasoning["id"] == "rs_68af4"

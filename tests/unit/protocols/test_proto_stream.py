@@ -9,7 +9,7 @@ import openai.types.chat
 import openai.types.responses
 import pytest
 from google.genai import types as genai_types
-from proto_support import PAIRS, decode_stream, fixture, fold, sse_payloads, texts
+from proto_support import PAIRS, decode_stream, fixture, fold, next_turn, sse_payloads, texts
 from pydantic import TypeAdapter
 
 from relaygate.kit import jsonx
@@ -17,6 +17,7 @@ from relaygate.protocols import ir
 from relaygate.protocols.codecs import CODECS, StreamBridge
 from relaygate.protocols.events import StreamError
 from relaygate.protocols.formats import WireFormat
+from relaygate.protocols.losses import LossReport
 
 _CLAUDE_EVENT: TypeAdapter[Any] = TypeAdapter(anthropic.types.RawMessageStreamEvent)
 _RESPONSES_EVENT: TypeAdapter[Any] = TypeAdapter(openai.types.responses.ResponseStreamEvent)
@@ -69,12 +70,6 @@ def test_stream_conversion_keeps_everything(
     assert stream.usage is not None and stream.error is None
     assert (stream.usage.input_tokens, stream.usage.output_tokens) == (120, 40)
     assert stream.usage.cache_read_tokens == 64
-    carried = {
-        WireFormat.OPENAI_CHAT: (True, True, True),
-        WireFormat.ANTHROPIC_MESSAGES: (True, True, True),
-    }
-    if client in carried and upstream in carried:
-        assert answer.usage.cache_read_tokens == 64
     assert (answer.usage.input_tokens, answer.usage.output_tokens) == (120, 40)
 
 
@@ -92,9 +87,8 @@ def test_signature_reaches_client_in_its_own_format(
     if upstream not in proofs:
         return
     answer = fold(decode_stream(client, out))
-    restored = CODECS[client].decode_request(
-        _replay(client, CODECS[client].encode_response(answer)), _losses()
-    )
+    replay = next_turn(client, jsonx.loads(CODECS[client].encode_response(answer)))
+    restored = CODECS[client].decode_request(replay, LossReport())
     found = [
         b.signature for m in restored.messages for b in m.blocks if isinstance(b, ir.ThinkingBlock)
     ]
@@ -105,18 +99,6 @@ def test_signature_reaches_client_in_its_own_format(
         if isinstance(b, ir.ToolCallBlock)
     ]
     assert proofs[upstream] in found
-
-
-def _losses() -> Any:
-    from relaygate.protocols.losses import LossReport
-
-    return LossReport()
-
-
-def _replay(client: WireFormat, body: bytes) -> bytes:
-    from test_proto_signatures import next_turn
-
-    return next_turn(client, jsonx.loads(body))
 
 
 @pytest.mark.parametrize("upstream", list(WireFormat))
