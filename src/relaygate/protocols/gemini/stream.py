@@ -232,7 +232,7 @@ class EventEncoder:
                     part["thought"] = True
                 return self._chunk([part])
             if isinstance(block, ir.ThinkingBlock):
-                if carries_proof(block) or block.origin not in (None, FORMAT):
+                if block.origin not in (None, FORMAT):  # kept to pack into the next call
                     text.append(event.delta)
                 return self._chunk([{"text": event.delta, "thought": True}])
             return self._chunk([{"text": event.delta}])
