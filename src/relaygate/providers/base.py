@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from relaygate.protocols.formats import WireFormat
+
+if TYPE_CHECKING:
+    from relaygate.providers.transport import Transport
 
 
 class ChannelType(IntEnum):
@@ -81,6 +84,19 @@ class ChannelTarget:
 
 
 @dataclass(frozen=True, slots=True)
+class UpstreamCall:
+    """What the relay wants sent: a body already in ``fmt`` (one of the provider's formats)."""
+
+    fmt: WireFormat
+    model: str
+    """The upstream model name (after mapping)."""
+    body: bytes
+    stream: bool
+    client_headers: Mapping[str, str] = field(default_factory=dict)
+    """Lower-cased client headers a provider may pass on (anthropic-version, anthropic-beta)."""
+
+
+@dataclass(frozen=True, slots=True)
 class UpstreamRequest:
     """One HTTP request to an upstream, ready to send."""
 
@@ -110,11 +126,15 @@ class Provider:
                 return preferred
         return next(iter(self.native_formats))
 
-    def build_request(
-        self, target: ChannelTarget, fmt: WireFormat, model: str, body: bytes, *, stream: bool
+    async def build_request(
+        self, target: ChannelTarget, call: UpstreamCall, transport: Transport
     ) -> UpstreamRequest:
-        """URL, headers and body for one call in ``fmt`` (already the provider's format)."""
+        """URL, headers and body for one call (``transport`` is there for token exchanges)."""
         raise NotImplementedError
+
+    def stream_transform(self, target: ChannelTarget) -> Callable[[bytes], bytes] | None:
+        """A converter from the raw stream body to SSE in the call's format (Bedrock), or None."""
+        return None
 
     def apply_header_override(
         self, target: ChannelTarget, headers: dict[str, str]

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from relaygate.protocols.formats import WireFormat
-from relaygate.providers.base import ChannelTarget, ChannelType, Provider, UpstreamRequest
+from relaygate.providers.base import (
+    ChannelTarget,
+    ChannelType,
+    Provider,
+    UpstreamCall,
+    UpstreamRequest,
+)
+
+if TYPE_CHECKING:
+    from relaygate.providers.transport import Transport
 
 _PATHS: dict[WireFormat, str] = {
     WireFormat.OPENAI_CHAT: "/v1/chat/completions",
@@ -42,19 +51,19 @@ class OpenAICompatible(Provider):
             headers["OpenAI-Organization"] = target.organization
         return headers
 
-    def build_request(
-        self, target: ChannelTarget, fmt: WireFormat, model: str, body: bytes, *, stream: bool
+    async def build_request(
+        self, target: ChannelTarget, call: UpstreamCall, transport: Transport
     ) -> UpstreamRequest:
         headers = {
             "Content-Type": "application/json",
-            "Accept": "text/event-stream" if stream else "application/json",
+            "Accept": "text/event-stream" if call.stream else "application/json",
             **self.auth_headers(target),
         }
         return UpstreamRequest(
             method="POST",
-            url=self.url_for(target, fmt),
+            url=self.url_for(target, call.fmt),
             headers=self.apply_header_override(target, headers),
-            body=body,
+            body=call.body,
         )
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from relaygate.providers.anthropic import Anthropic
 from relaygate.providers.base import ChannelType, Provider
+from relaygate.providers.gemini import Gemini
 from relaygate.providers.openai_compatible import OpenAI, OpenAICompatible
 
 PROVIDERS: Final[Mapping[int, Provider]] = {
     ChannelType.OPENAI: OpenAI(),
     ChannelType.CUSTOM: OpenAICompatible(),
+    ChannelType.ANTHROPIC: Anthropic(),
+    ChannelType.GEMINI: Gemini(),
 }
 
 

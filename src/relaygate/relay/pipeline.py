@@ -28,7 +28,7 @@ from relaygate.errors import (
 )
 from relaygate.kit import jsonx
 from relaygate.protocols.formats import WireFormat
-from relaygate.providers.base import ChannelTarget
+from relaygate.providers.base import ChannelTarget, UpstreamCall
 from relaygate.providers.registry import provider_for
 from relaygate.providers.transport import UpstreamResponse
 from relaygate.relay.context import RelayContext
@@ -144,9 +144,8 @@ class ChatPipeline:
             provider = provider_for(target.channel_type)
             upstream_fmt = provider.target_format(ctx.fmt)
             body = self._upstream_body(ctx, payload, target)
-            request = provider.build_request(
-                target, upstream_fmt, ctx.upstream_model, body, stream=ctx.stream
-            )
+            call = UpstreamCall(upstream_fmt, ctx.upstream_model, body, ctx.stream)
+            request = await provider.build_request(target, call, service.transport)
             try:
                 response = await service.send(request, target)
                 if response.status >= 400:
