@@ -1,0 +1,64 @@
+"""Secure verification (step-up): a recent second factor, recorded in the session.
+
+``POST /api/verify`` (TOTP/backup code or a passkey assertion) stores ``secure_verified_at``
+(Unix seconds) in the session, as new-api does; routes that reveal secrets (a token's key,
+a channel's key) call :func:`verified_recently` before answering.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+from relaygate.kit import clock
+
+SESSION_VERIFIED_AT = "secure_verified_at"
+SESSION_VERIFIED_METHOD = "secure_verified_method"
+DEFAULT_MAX_AGE = 300
+"""new-api's SecureVerificationTimeout: five minutes."""
+
+
+def _session(request: Request) -> dict[str, Any] | None:
+    if "session" not in request.scope:
+        return None
+    session: dict[str, Any] = request.session
+    return session
+
+
+def mark_verified(request: Request, method: str) -> int:
+    """Record a successful step-up now; returns the timestamp stored."""
+    session = _session(request)
+    at = clock.now()
+    if session is not None:
+        session[SESSION_VERIFIED_AT] = at
+        session[SESSION_VERIFIED_METHOD] = method
+    return at
+
+
+def clear_verified(request: Request) -> None:
+    """Forget a step-up (logout, or the verification expired)."""
+    session = _session(request)
+    if session is not None:
+        session.pop(SESSION_VERIFIED_AT, None)
+        session.pop(SESSION_VERIFIED_METHOD, None)
+
+
+def verified_at(request: Request) -> int | None:
+    """When the session last passed a step-up, or None."""
+    session = _session(request)
+    if session is None:
+        return None
+    value = session.get(SESSION_VERIFIED_AT)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value)
+
+
+def verified_recently(request: Request, max_age: int = DEFAULT_MAX_AGE) -> bool:
+    """True when this session passed a step-up within ``max_age`` seconds."""
+    at = verified_at(request)
+    if at is None:
+        return False
+    age = clock.now() - at
+    return 0 <= age < max_age
