@@ -4,7 +4,24 @@ from relaygate.db.models.ability import Ability
 from relaygate.db.models.channel import Channel
 from relaygate.db.models.log import Log
 from relaygate.db.models.option import Option
+from relaygate.db.models.quota_data import QuotaData
+from relaygate.db.models.redemption import Redemption
+from relaygate.db.models.subscription import SubscriptionOrder, SubscriptionPlan, UserSubscription
 from relaygate.db.models.token import Token
+from relaygate.db.models.topup import TopUp
 from relaygate.db.models.user import User
 
-__all__ = ["Ability", "Channel", "Log", "Option", "Token", "User"]
+__all__ = [
+    "Ability",
+    "Channel",
+    "Log",
+    "Option",
+    "QuotaData",
+    "Redemption",
+    "SubscriptionOrder",
+    "SubscriptionPlan",
+    "Token",
+    "TopUp",
+    "User",
+    "UserSubscription",
+]
