@@ -152,6 +152,31 @@ DEFAULT_OPTIONS: Final[dict[str, str]] = {
     "DataExportDefaultTime": "hour",
     "DefaultCollapseSidebar": "false",
     "MjNotifyEnabled": "false",
+    # Payments (new-api operation_setting / setting.payment_*); secrets are root-only.
+    "PayAddress": "",
+    "CustomCallbackAddress": "",
+    "EpayId": "",
+    "EpayKey": "",
+    "Price": "7.3",
+    "MinTopUp": "1",
+    "PayMethods": jsonx.dumps_str(
+        [
+            {"name": "支付宝", "color": "rgba(var(--semi-blue-5), 1)", "type": "alipay"},
+            {"name": "微信", "color": "rgba(var(--semi-green-5), 1)", "type": "wxpay"},
+        ]
+    ),
+    "payment_setting.amount_options": "[10,20,50,100,200,500]",
+    "payment_setting.amount_discount": "{}",
+    "StripeApiSecret": "",
+    "StripeWebhookSecret": "",
+    "StripePriceId": "",
+    "StripeUnitPrice": "8.0",
+    "StripeMinTopUp": "1",
+    "StripePromotionCodesEnabled": "false",
+    "CreemApiKey": "",
+    "CreemProducts": "[]",
+    "CreemTestMode": "false",
+    "CreemWebhookSecret": "",
 }
 """Every option relaygate reads, with new-api's default value text."""
 
