@@ -3,25 +3,33 @@
 from relaygate.db.models.ability import Ability
 from relaygate.db.models.channel import Channel
 from relaygate.db.models.log import Log
+from relaygate.db.models.oauth import CustomOAuthProvider, UserOAuthBinding
 from relaygate.db.models.option import Option
+from relaygate.db.models.passkey import PasskeyCredential
 from relaygate.db.models.quota_data import QuotaData
 from relaygate.db.models.redemption import Redemption
 from relaygate.db.models.subscription import SubscriptionOrder, SubscriptionPlan, UserSubscription
 from relaygate.db.models.token import Token
 from relaygate.db.models.topup import TopUp
+from relaygate.db.models.two_fa import TwoFA, TwoFABackupCode
 from relaygate.db.models.user import User
 
 __all__ = [
     "Ability",
     "Channel",
+    "CustomOAuthProvider",
     "Log",
     "Option",
+    "PasskeyCredential",
     "QuotaData",
     "Redemption",
     "SubscriptionOrder",
     "SubscriptionPlan",
     "Token",
     "TopUp",
+    "TwoFA",
+    "TwoFABackupCode",
     "User",
+    "UserOAuthBinding",
     "UserSubscription",
 ]
