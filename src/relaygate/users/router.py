@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from relaygate.auth import totp
 from relaygate.auth.deps import AdminCaller, DbSession, RuntimeDep, UserCaller
 from relaygate.kit.envelope import Envelope, Page
 from relaygate.misc.paging import PageParams
@@ -33,10 +34,17 @@ async def _announce(runtime: Runtime, change: service.UserChange) -> None:
 
 
 @router.post("/login")
-async def login(body: LoginRequest, request: Request, runtime: RuntimeDep) -> Envelope[LoginPublic]:
-    """Check the password and start a session cookie (new-api's session keys)."""
+async def login(body: LoginRequest, request: Request, runtime: RuntimeDep) -> Envelope[Any]:
+    """Check the password and start a session cookie (new-api's session keys).
+
+    With 2FA enabled the session only holds the pending user until POST /api/user/login/2fa.
+    """
     async with runtime.database.unit_of_work() as session:
         user = await service.login(session, body.username, body.password, runtime.options.current)
+        if await totp.is_enabled(session, user.id):
+            request.session.clear()
+            request.session.update(totp.pending_login(user.id, user.username))
+            return Envelope.ok({"require_2fa": True}, message="请输入两步验证码")
     data = LoginPublic.model_validate(user)
     request.session.clear()
     request.session.update(
