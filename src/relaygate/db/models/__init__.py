@@ -3,9 +3,11 @@
 from relaygate.db.models.ability import Ability
 from relaygate.db.models.channel import Channel
 from relaygate.db.models.log import Log
+from relaygate.db.models.model_meta import ModelMeta
 from relaygate.db.models.oauth import CustomOAuthProvider, UserOAuthBinding
 from relaygate.db.models.option import Option
 from relaygate.db.models.passkey import PasskeyCredential
+from relaygate.db.models.prefill_group import PrefillGroup
 from relaygate.db.models.quota_data import QuotaData
 from relaygate.db.models.redemption import Redemption
 from relaygate.db.models.subscription import SubscriptionOrder, SubscriptionPlan, UserSubscription
@@ -13,14 +15,17 @@ from relaygate.db.models.token import Token
 from relaygate.db.models.topup import TopUp
 from relaygate.db.models.two_fa import TwoFA, TwoFABackupCode
 from relaygate.db.models.user import User
+from relaygate.db.models.vendor import Vendor
 
 __all__ = [
     "Ability",
     "Channel",
     "CustomOAuthProvider",
     "Log",
+    "ModelMeta",
     "Option",
     "PasskeyCredential",
+    "PrefillGroup",
     "QuotaData",
     "Redemption",
     "SubscriptionOrder",
@@ -32,4 +37,5 @@ __all__ = [
     "User",
     "UserOAuthBinding",
     "UserSubscription",
+    "Vendor",
 ]
