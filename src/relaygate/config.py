@@ -47,6 +47,31 @@ class Settings(BaseSettings):
     web_dist: Path = Field(Path("web/dist"), validation_alias="WEB_DIST")
     debug: bool = Field(False, validation_alias="DEBUG")
     environment: str = Field("development", validation_alias="RELAYGATE_ENV")
+    # Rate limits per client IP (search: per user), new-api's names and defaults; /v1 is exempt.
+    global_api_rate_limit_enable: bool = Field(
+        True, validation_alias="GLOBAL_API_RATE_LIMIT_ENABLE"
+    )
+    global_api_rate_limit: int = Field(180, validation_alias="GLOBAL_API_RATE_LIMIT")
+    global_api_rate_limit_duration: int = Field(
+        180, validation_alias="GLOBAL_API_RATE_LIMIT_DURATION"
+    )
+    global_web_rate_limit_enable: bool = Field(
+        True, validation_alias="GLOBAL_WEB_RATE_LIMIT_ENABLE"
+    )
+    global_web_rate_limit: int = Field(60, validation_alias="GLOBAL_WEB_RATE_LIMIT")
+    global_web_rate_limit_duration: int = Field(
+        180, validation_alias="GLOBAL_WEB_RATE_LIMIT_DURATION"
+    )
+    critical_rate_limit_enable: bool = Field(True, validation_alias="CRITICAL_RATE_LIMIT_ENABLE")
+    critical_rate_limit: int = Field(20, validation_alias="CRITICAL_RATE_LIMIT")
+    critical_rate_limit_duration: int = Field(1200, validation_alias="CRITICAL_RATE_LIMIT_DURATION")
+    search_rate_limit_enable: bool = Field(True, validation_alias="SEARCH_RATE_LIMIT_ENABLE")
+    search_rate_limit: int = Field(10, validation_alias="SEARCH_RATE_LIMIT")
+    search_rate_limit_duration: int = Field(60, validation_alias="SEARCH_RATE_LIMIT_DURATION")
+    turnstile_verify_url: str = Field(
+        "https://challenges.cloudflare.com/turnstile/v0/siteverify",
+        validation_alias="TURNSTILE_VERIFY_URL",
+    )
 
     @field_validator("node_type")
     @classmethod
