@@ -10,6 +10,7 @@ from typing import ClassVar, Final, Protocol
 from relaygate.errors import RelayGateError
 from relaygate.protocols import anthropic_messages, gemini, ir, openai_chat, openai_responses
 from relaygate.protocols.events import (
+    BlockDelta,
     Event,
     EventDecoder,
     EventEncoder,
@@ -188,7 +189,7 @@ class StreamBridge:
     name the client sees (the name it asked for, not the mapped upstream name).
     """
 
-    __slots__ = ("_decoder", "_encoder", "_model", "error", "usage")
+    __slots__ = ("_decoder", "_encoder", "_model", "delta_chars", "error", "usage")
 
     def __init__(
         self,
@@ -205,6 +206,8 @@ class StreamBridge:
         """The latest cumulative usage seen."""
         self.error: StreamError | None = None
         """The upstream's mid-stream error, if any."""
+        self.delta_chars = 0
+        """Characters of text, thinking and tool arguments seen (estimates a cut stream's usage)."""
 
     def _encode(self, events: list[Event]) -> bytes:
         out = []
@@ -215,6 +218,8 @@ class StreamBridge:
                 event = replace(event, model=self._model)
             elif isinstance(event, StreamError):
                 self.error = event
+            elif isinstance(event, BlockDelta) and event.delta_type != "signature":
+                self.delta_chars += len(event.delta)
             out.append(self._encoder.encode(event))
         return b"".join(out)
 

@@ -35,6 +35,11 @@ class LossReport:
         """Record a field changed to the target's nearest equivalent."""
         self._add(Loss("coerced", field, note))
 
+    def extend(self, other: LossReport) -> None:
+        """Take over another report's losses (the attempt that succeeded)."""
+        for loss in other.items:
+            self._add(loss)
+
     def _add(self, loss: Loss) -> None:
         key = (loss.action, loss.field)
         if key not in self._seen:

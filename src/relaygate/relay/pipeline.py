@@ -1,8 +1,10 @@
 """One /v1 call end to end: authenticate, price, reserve, select, send (with retries), relay, settle.
 
-No retry happens after the first byte reached the client; a stream that breaks later ends
-with an error event and bills what was seen. Every exit — success, upstream error, client
-gone — settles exactly once and queues exactly one log row.
+The client's wire format and the channel's may differ: the body is converted through the IR
+only when they do (relay/convert.py). No retry happens after the first byte reached the
+client; a stream that breaks later ends with an error event in the client's format and bills
+what was seen. Every exit — success, upstream error, client gone — settles exactly once and
+queues exactly one log row.
 """
 
 from __future__ import annotations
@@ -20,21 +22,16 @@ from relaygate.billing.ledger import Settlement, consume_row
 from relaygate.billing.pricing import Usage
 from relaygate.billing.usage import estimate_prompt_tokens
 from relaygate.db.models.log import LOG_TYPE_CONSUME, LOG_TYPE_ERROR
-from relaygate.errors import (
-    BadRequest,
-    ModelNotFound,
-    RelayGateError,
-    UpstreamError,
-)
-from relaygate.kit import jsonx
+from relaygate.errors import ModelNotFound, RelayGateError, UpstreamError
 from relaygate.protocols.formats import WireFormat
-from relaygate.providers.base import ChannelTarget, UpstreamCall
+from relaygate.protocols.losses import LossReport
+from relaygate.providers.base import UpstreamCall
 from relaygate.providers.registry import provider_for
 from relaygate.providers.transport import UpstreamResponse
 from relaygate.relay.context import RelayContext
-from relaygate.relay.errors import error_body
-from relaygate.relay.output import RelayResponse
-from relaygate.relay.passthrough import OpenAIChatStream, usage_from_openai
+from relaygate.relay.convert import client_stream, convert_json_response, upstream_body
+from relaygate.relay.inbound import Inbound
+from relaygate.relay.output import SSE_HEADERS, RelayResponse
 from relaygate.routing import health, mapping
 
 if TYPE_CHECKING:
@@ -42,96 +39,72 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-
-def parse_chat_body(body: bytes) -> dict[str, Any]:
-    """The request JSON as a dict, with a clear 400 for anything malformed."""
-    if not body.strip():
-        raise BadRequest("request body is empty; expected a JSON object")
-    try:
-        payload = jsonx.loads(body)
-    except ValueError as exc:
-        raise BadRequest(f"request body is not valid JSON: {exc}") from exc
-    if not isinstance(payload, dict):
-        raise BadRequest("request body must be a JSON object")
-    model = payload.get("model")
-    if not isinstance(model, str) or not model.strip():
-        raise BadRequest("field 'model' is required", code="missing_model")
-    messages = payload.get("messages")
-    if not isinstance(messages, list) or not messages:
-        raise BadRequest("field 'messages' must be a non-empty array", code="missing_messages")
-    max_tokens = payload.get("max_tokens", payload.get("max_completion_tokens"))
-    if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 0):
-        raise BadRequest("field 'max_tokens' must be a non-negative integer")
-    return payload
+_PASSED_HEADERS = ("anthropic-version", "anthropic-beta")
 
 
-class ChatPipeline:
-    """The OpenAI chat completions pipeline (same-format pass-through)."""
+class RelayPipeline:
+    """The generation pipeline shared by every client format."""
 
     def __init__(self, service: RelayService) -> None:
         self.service = service
 
-    async def handle(self, request: Request, caller: ApiCaller, body: bytes) -> Response:
-        payload = parse_chat_body(body)
-        model: str = payload["model"]
-        stream = bool(payload.get("stream"))
-        check_model(caller, model)
+    async def handle(self, request: Request, caller: ApiCaller, inbound: Inbound) -> Response:
+        """Relay one parsed client request."""
+        check_model(caller, inbound.model)
         ctx = RelayContext(
-            fmt=WireFormat.OPENAI_CHAT,
+            fmt=inbound.fmt,
             caller=caller,
-            model=model,
-            stream=stream,
+            model=inbound.model,
+            stream=inbound.stream,
             request_id=request.scope.get("request_id", ""),
-            path=request.url.path,
+            path=request.scope["path"],
         )
         options = self.service.runtime.options.current
-        if not self.service.routes_exist(caller, model):
+        if not self.service.routes_exist(caller, inbound.model):
             raise ModelNotFound(
-                f"当前分组 {caller.group} 下对于模型 {model} 无可用渠道 (no channel for model {model} in group {caller.group})"
+                f"当前分组 {caller.group} 下对于模型 {inbound.model} 无可用渠道 "
+                f"(no channel for model {inbound.model} in group {caller.group})"
             )
-        ctx.price = pricing.price_for(options, model, caller.group)
-        ctx.prompt_estimate = estimate_prompt_tokens(body)
-        max_tokens = payload.get("max_tokens") or payload.get("max_completion_tokens")
-        completion_reserve = (
-            max_tokens if isinstance(max_tokens, int) else options.completion_reserve_tokens
+        ctx.price = pricing.price_for(options, inbound.model, caller.group)
+        ctx.prompt_estimate = estimate_prompt_tokens(inbound.body)
+        reserve = (
+            inbound.max_tokens
+            if inbound.max_tokens is not None
+            else options.completion_reserve_tokens
         )
-        ctx.reserved = pricing.reservation_for(ctx.price, ctx.prompt_estimate, completion_reserve)
+        ctx.reserved = pricing.reservation_for(ctx.price, ctx.prompt_estimate, reserve)
         await self.service.quota.reserve(
             user_id=caller.user_id,
             token_id=caller.token_id,
             unlimited=caller.entry.unlimited_quota,
             amount=ctx.reserved,
         )
+        client_headers = {
+            name: value for name in _PASSED_HEADERS if (value := request.headers.get(name))
+        }
+        losses = LossReport()
         try:
-            upstream = await self._open_upstream(ctx, payload)
+            upstream, upstream_fmt = await self._open_upstream(ctx, inbound, client_headers, losses)
         except RelayGateError as error:
-            await self._settle(ctx, error=error)
+            await self._settle(ctx, losses, error=error)
             raise
         except BaseException:
-            await self._settle(ctx, error=RelayGateError("request aborted"))
+            await self._settle(ctx, losses, error=RelayGateError("request aborted"))
             raise
-        if stream:
-            return self._stream_response(ctx, upstream, payload)
-        return await self._json_response(ctx, upstream)
+        headers = [(b"x-relaygate-losses", losses.header_value().encode())] if losses else []
+        if inbound.stream:
+            return self._stream_response(ctx, inbound, upstream, upstream_fmt, losses, headers)
+        return await self._json_response(ctx, inbound, upstream, upstream_fmt, losses, headers)
 
     # -- upstream ---------------------------------------------------------------------
 
-    def _upstream_body(
-        self, ctx: RelayContext, payload: dict[str, Any], target: ChannelTarget
-    ) -> bytes:
-        ctx.upstream_model = mapping.resolve(ctx.model, target.model_mapping)
-        body = dict(payload)
-        body["model"] = ctx.upstream_model
-        if ctx.stream:
-            options = body.get("stream_options")
-            stream_options = dict(options) if isinstance(options, dict) else {}
-            stream_options["include_usage"] = True
-            body["stream_options"] = stream_options
-        for key, value in target.param_override.items():
-            body[key] = value
-        return jsonx.dumps(body)
-
-    async def _open_upstream(self, ctx: RelayContext, payload: dict[str, Any]) -> UpstreamResponse:
+    async def _open_upstream(
+        self,
+        ctx: RelayContext,
+        inbound: Inbound,
+        client_headers: dict[str, str],
+        losses: LossReport,
+    ) -> tuple[UpstreamResponse, WireFormat]:
         service = self.service
         retries = 0 if ctx.caller.pinned_channel else service.runtime.options.current.retry_times
         last_error: UpstreamError | None = None
@@ -143,14 +116,17 @@ class ChatPipeline:
             ctx.tried.append(target.channel_id)
             provider = provider_for(target.channel_type)
             upstream_fmt = provider.target_format(ctx.fmt)
-            body = self._upstream_body(ctx, payload, target)
-            call = UpstreamCall(upstream_fmt, ctx.upstream_model, body, ctx.stream)
+            ctx.upstream_model = mapping.resolve(ctx.model, target.model_mapping)
+            attempt_losses = LossReport()
+            body, url_model = upstream_body(
+                inbound, upstream_fmt, ctx.upstream_model, target, attempt_losses
+            )
+            call = UpstreamCall(upstream_fmt, url_model, body, ctx.stream, client_headers)
             request = await provider.build_request(target, call, service.transport)
             try:
                 response = await service.send(request, target)
                 if response.status >= 400:
-                    raise await service.upstream_error(response, target)
-                return response
+                    raise await service.upstream_error(response, target, upstream_fmt)
             except UpstreamError as error:
                 last_error = error
                 await service.record_failure(target, error)
@@ -162,6 +138,9 @@ class ChatPipeline:
                     error.status,
                     error.message,
                 )
+                continue
+            losses.extend(attempt_losses)
+            return response, upstream_fmt
         if last_error is not None:
             raise last_error
         raise ModelNotFound(
@@ -170,32 +149,48 @@ class ChatPipeline:
 
     # -- client side ------------------------------------------------------------------
 
-    async def _json_response(self, ctx: RelayContext, upstream: UpstreamResponse) -> Response:
+    async def _json_response(
+        self,
+        ctx: RelayContext,
+        inbound: Inbound,
+        upstream: UpstreamResponse,
+        upstream_fmt: WireFormat,
+        losses: LossReport,
+        headers: list[tuple[bytes, bytes]],
+    ) -> Response:
         try:
             raw = await upstream.read()
             ctx.mark_first_byte()
             try:
-                payload = jsonx.loads(raw)
-            except ValueError as exc:
+                body, ctx.usage = convert_json_response(
+                    raw, upstream_fmt, inbound.fmt, inbound.model
+                )
+            except (ValueError, RelayGateError) as exc:
                 raise UpstreamError(
-                    "upstream returned a body that is not JSON", status_code=502
+                    f"upstream returned a body that could not be read: {exc}", status_code=502
                 ) from exc
-            ctx.usage = usage_from_openai(
-                payload.get("usage") if isinstance(payload, dict) else None
-            )
             ctx.completed = True
         except RelayGateError as error:
-            await self._settle(ctx, error=error)
+            await self._settle(ctx, losses, error=error)
             raise
-        await self._settle(ctx)
-        return Response(raw, status_code=200, media_type="application/json")
+        await self._settle(ctx, losses)
+        response = Response(body, status_code=200, media_type="application/json")
+        for name, value in headers:
+            response.headers[name.decode()] = value.decode()
+        return response
 
     def _stream_response(
-        self, ctx: RelayContext, upstream: UpstreamResponse, payload: dict[str, Any]
+        self,
+        ctx: RelayContext,
+        inbound: Inbound,
+        upstream: UpstreamResponse,
+        upstream_fmt: WireFormat,
+        losses: LossReport,
+        headers: list[tuple[bytes, bytes]],
     ) -> Response:
-        options = payload.get("stream_options")
-        forward_usage = isinstance(options, dict) and bool(options.get("include_usage"))
-        relay = OpenAIChatStream(forward_usage=forward_usage)
+        assert ctx.channel is not None
+        transform = provider_for(ctx.channel.channel_type).stream_transform(ctx.channel)
+        relay = client_stream(inbound, upstream_fmt, transform)
 
         async def chunks() -> AsyncIterator[bytes]:
             try:
@@ -210,7 +205,7 @@ class ChatPipeline:
                 ctx.completed = relay.done or relay.usage is not None
             except RelayGateError as error:
                 ctx.error_message = error.message
-                yield b"data: " + error_body(ctx.fmt, error) + b"\n\n"
+                yield relay.fail(error)
 
         async def on_close(client_gone: bool) -> None:
             upstream.close()
@@ -218,13 +213,21 @@ class ChatPipeline:
             ctx.estimated_completion_tokens = relay.estimated_completion
             if client_gone and not ctx.completed:
                 ctx.error_message = ctx.error_message or "client disconnected"
-            await self._settle(ctx)
+            await self._settle(ctx, losses)
 
-        return RelayResponse(chunks(), on_close=on_close)
+        media = (
+            b"application/json"
+            if inbound.fmt == WireFormat.GEMINI and not inbound.gemini_sse
+            else None
+        )
+        base = [(k, media) if media and k == b"content-type" else (k, v) for k, v in SSE_HEADERS]
+        return RelayResponse(chunks(), headers=base + headers, on_close=on_close)
 
     # -- settlement -------------------------------------------------------------------
 
-    async def _settle(self, ctx: RelayContext, error: RelayGateError | None = None) -> None:
+    async def _settle(
+        self, ctx: RelayContext, losses: LossReport, error: RelayGateError | None = None
+    ) -> None:
         """Charge what the call cost (refunding the rest) and queue its log row."""
         caller = ctx.caller
         channel_id = ctx.channel.channel_id if ctx.channel else 0
@@ -239,6 +242,8 @@ class ChatPipeline:
             other["upstream_model_name"] = ctx.upstream_model
         if len(ctx.tried) > 1:
             other["retries"] = len(ctx.tried) - 1
+        if losses:
+            other["losses"] = losses.to_dict()
         usage = ctx.usage
         got_output = ctx.first_byte_ms > 0 and error is None
         if usage is None and got_output and ctx.stream:

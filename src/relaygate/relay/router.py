@@ -1,4 +1,4 @@
-"""The /v1 routes. Each declares its wire format and hands the raw body to the relay service.
+"""The /v1 routes. Each declares its wire format and hands the raw body to the relay pipeline.
 
 They are served by the fast lane (relay/lane.py), not by FastAPI's router: the relay path
 needs none of FastAPI's dependency machinery, and skipping it halves per-request overhead.
@@ -11,16 +11,21 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from relaygate.auth.api_keys import ApiCaller, read_key
+from relaygate.auth.api_keys import ApiCaller, check_model, read_key
+from relaygate.billing.usage import estimate_tokens
 from relaygate.kit import clock, jsonx
 from relaygate.kit.money import QUOTA_PER_UNIT
+from relaygate.protocols import wire
 from relaygate.protocols.formats import WireFormat
 from relaygate.relay.errors import FORMAT_SCOPE_KEY
+from relaygate.relay.inbound import read_inbound
 from relaygate.relay.lane import Routes
-from relaygate.relay.pipeline import ChatPipeline
+from relaygate.relay.pipeline import RelayPipeline
 from relaygate.relay.service import RelayService
 
 routes = Routes()
+
+_CREATED = 1_700_000_000
 
 
 def _service(request: Request) -> RelayService:
@@ -30,36 +35,179 @@ def _service(request: Request) -> RelayService:
 
 async def _caller(request: Request, fmt: WireFormat) -> ApiCaller:
     request.scope[FORMAT_SCOPE_KEY] = fmt
-    service = _service(request)
     raw = read_key(request.headers, request.query_params)
     client_ip = request.client.host if request.client else ""
-    return await service.authenticate(raw, client_ip)
+    return await _service(request).authenticate(raw, client_ip)
 
 
 def _json(payload: Any, status_code: int = 200) -> Response:
     return Response(jsonx.dumps(payload), status_code=status_code, media_type="application/json")
 
 
-@routes.post("/v1/chat/completions")
-async def chat_completions(request: Request) -> Response:
-    caller = await _caller(request, WireFormat.OPENAI_CHAT)
+async def _generate(
+    request: Request,
+    fmt: WireFormat,
+    *,
+    path_model: str | None = None,
+    path_stream: bool | None = None,
+) -> Response:
+    caller = await _caller(request, fmt)
     body = await request.body()
-    return await ChatPipeline(_service(request)).handle(request, caller, body)
+    inbound = read_inbound(
+        fmt,
+        body,
+        path_model=path_model,
+        path_stream=path_stream,
+        gemini_sse=request.query_params.get("alt") == "sse",
+    )
+    return await RelayPipeline(_service(request)).handle(request, caller, inbound)
+
+
+@routes.post("/v1/chat/completions", "/chat/completions", "/v1beta/openai/chat/completions")
+async def chat_completions(request: Request) -> Response:
+    return await _generate(request, WireFormat.OPENAI_CHAT)
+
+
+@routes.post("/v1/messages")
+async def messages(request: Request) -> Response:
+    return await _generate(request, WireFormat.ANTHROPIC_MESSAGES)
+
+
+@routes.post("/v1/responses")
+async def responses(request: Request) -> Response:
+    return await _generate(request, WireFormat.OPENAI_RESPONSES)
+
+
+@routes.post("/v1beta/models/{model}:generateContent", "/v1/models/{model}:generateContent")
+async def gemini_generate(request: Request) -> Response:
+    model = request.path_params["model"]
+    return await _generate(request, WireFormat.GEMINI, path_model=model, path_stream=False)
+
+
+@routes.post(
+    "/v1beta/models/{model}:streamGenerateContent", "/v1/models/{model}:streamGenerateContent"
+)
+async def gemini_stream(request: Request) -> Response:
+    model = request.path_params["model"]
+    return await _generate(request, WireFormat.GEMINI, path_model=model, path_stream=True)
+
+
+def _count_text(value: Any) -> int:
+    """Estimated tokens of every string inside a JSON value (offline, no tokenizer download)."""
+    if isinstance(value, str):
+        return estimate_tokens(value)
+    if isinstance(value, dict):
+        return sum(_count_text(v) for k, v in value.items() if k not in {"type", "role", "model"})
+    if isinstance(value, list):
+        return sum(_count_text(v) for v in value)
+    return 0
+
+
+@routes.post("/v1/messages/count_tokens")
+async def claude_count_tokens(request: Request) -> Response:
+    caller = await _caller(request, WireFormat.ANTHROPIC_MESSAGES)
+    payload = wire.load_object(await request.body())
+    model = wire.as_str(payload.get("model"))
+    if model:
+        check_model(caller, model)
+    counted = _count_text([payload.get("system"), payload.get("messages"), payload.get("tools")])
+    return _json({"input_tokens": max(1, counted)})
+
+
+@routes.post("/v1beta/models/{model}:countTokens", "/v1/models/{model}:countTokens")
+async def gemini_count_tokens(request: Request) -> Response:
+    caller = await _caller(request, WireFormat.GEMINI)
+    check_model(caller, request.path_params["model"])
+    payload = wire.load_object(await request.body())
+    request_part = wire.as_dict(payload.get("generateContentRequest")) or payload
+    counted = _count_text(
+        [
+            request_part.get("contents"),
+            request_part.get("systemInstruction"),
+            request_part.get("tools"),
+        ]
+    )
+    return _json({"totalTokens": max(1, counted)})
+
+
+def _wants_claude_list(request: Request) -> bool:
+    return bool(request.headers.get("anthropic-version")) and bool(request.headers.get("x-api-key"))
 
 
 @routes.get("/v1/models")
 async def list_models(request: Request) -> Response:
-    caller = await _caller(request, WireFormat.OPENAI_CHAT)
+    claude = _wants_claude_list(request)
+    fmt = WireFormat.ANTHROPIC_MESSAGES if claude else WireFormat.OPENAI_CHAT
+    caller = await _caller(request, fmt)
     models = _service(request).models_for(caller)
+    if claude:
+        data = [
+            {
+                "type": "model",
+                "id": name,
+                "display_name": name,
+                "created_at": "2024-01-01T00:00:00Z",
+            }
+            for name in models
+        ]
+        return _json(
+            {
+                "data": data,
+                "has_more": False,
+                "first_id": models[0] if models else None,
+                "last_id": models[-1] if models else None,
+            }
+        )
     return _json(
         {
             "object": "list",
             "data": [
-                {"id": name, "object": "model", "created": 1626777600, "owned_by": "relaygate"}
+                {"id": name, "object": "model", "created": _CREATED, "owned_by": "relaygate"}
                 for name in models
             ],
         }
     )
+
+
+@routes.get("/v1/models/{model}")
+async def get_model(request: Request) -> Response:
+    caller = await _caller(request, WireFormat.OPENAI_CHAT)
+    name = request.path_params["model"]
+    if name not in _service(request).models_for(caller):
+        from relaygate.errors import NotFound
+
+        raise NotFound(f"The model '{name}' does not exist", code="model_not_found")
+    return _json({"id": name, "object": "model", "created": _CREATED, "owned_by": "relaygate"})
+
+
+def _gemini_model(name: str) -> dict[str, Any]:
+    return {
+        "name": f"models/{name}",
+        "baseModelId": name,
+        "version": "001",
+        "displayName": name,
+        "description": name,
+        "inputTokenLimit": 1_048_576,
+        "outputTokenLimit": 65_536,
+        "supportedGenerationMethods": ["generateContent", "streamGenerateContent", "countTokens"],
+    }
+
+
+@routes.get("/v1beta/models")
+async def gemini_list_models(request: Request) -> Response:
+    caller = await _caller(request, WireFormat.GEMINI)
+    return _json({"models": [_gemini_model(n) for n in _service(request).models_for(caller)]})
+
+
+@routes.get("/v1beta/models/{model}")
+async def gemini_get_model(request: Request) -> Response:
+    caller = await _caller(request, WireFormat.GEMINI)
+    name = request.path_params["model"].removeprefix("models/")
+    if name not in _service(request).models_for(caller):
+        from relaygate.errors import NotFound
+
+        raise NotFound(f"models/{name} is not found", code="model_not_found")
+    return _json(_gemini_model(name))
 
 
 async def _billing_amounts(request: Request) -> tuple[float, float]:

@@ -21,6 +21,8 @@ from relaygate.db.models.channel import (
 )
 from relaygate.errors import ModelNotFound, Unauthorized, UpstreamError
 from relaygate.kit import jsonx
+from relaygate.protocols.codecs import CODECS
+from relaygate.protocols.formats import WireFormat
 from relaygate.providers.base import ChannelTarget, UpstreamRequest
 from relaygate.providers.transport import Transport, UpstreamResponse
 from relaygate.relay.context import RelayContext
@@ -40,24 +42,6 @@ def _json_object(raw: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def _error_message(body: bytes, status: int) -> tuple[str, str]:
-    """Message and code from an upstream error body of any of the known shapes."""
-    try:
-        payload = jsonx.loads(body)
-    except ValueError:
-        text = body.decode(errors="replace").strip()[:500]
-        return (text or f"upstream returned HTTP {status}", "")
-    if isinstance(payload, dict):
-        error = payload.get("error", payload)
-        if isinstance(error, dict):
-            message = error.get("message") or error.get("msg") or jsonx.dumps_str(error)[:500]
-            code = error.get("code") or error.get("type") or error.get("status") or ""
-            return str(message), str(code)
-        if isinstance(error, str):
-            return error, str(payload.get("code", ""))
-    return jsonx.dumps_str(payload)[:500], ""
 
 
 class RelayService:
@@ -217,11 +201,13 @@ class RelayService:
         )
 
     async def upstream_error(
-        self, response: UpstreamResponse, target: ChannelTarget
+        self, response: UpstreamResponse, target: ChannelTarget, fmt: WireFormat
     ) -> UpstreamError:
         """An UpstreamError from a non-2xx answer, with the channel's status-code mapping applied."""
         body = await response.read()
-        message, code = _error_message(body, response.status)
+        message, code = CODECS[fmt].parse_error(body)
+        if not message:
+            message = f"upstream returned HTTP {response.status}"
         status = response.status
         mapped = target.status_code_mapping.get(str(status))
         if mapped and mapped.isdigit():

@@ -27,8 +27,20 @@ def test_peek_each_fixture() -> None:
 
 
 def test_chat_usage_only_when_asked() -> None:
-    body = b'{"model": "m", "messages": [], "stream": true, "max_tokens": 5}'
+    body = b'{"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": true, "max_tokens": 5}'
     assert peek(WireFormat.OPENAI_CHAT, body) == Peek("m", True, 5, False)
+
+
+def test_empty_conversation_and_negative_cap_are_refused() -> None:
+    with pytest.raises(BadRequest) as empty:
+        peek(WireFormat.OPENAI_CHAT, b'{"model": "m", "messages": []}')
+    assert empty.value.error_code == "missing_messages"
+    with pytest.raises(BadRequest) as negative:
+        peek(
+            WireFormat.ANTHROPIC_MESSAGES,
+            b'{"model": "m", "messages": [{"role": "user", "content": "x"}], "max_tokens": -1}',
+        )
+    assert negative.value.error_code == "invalid_max_tokens"
 
 
 def test_responses_string_input_and_previous_response() -> None:
