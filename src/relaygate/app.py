@@ -13,6 +13,8 @@ from relaygate.console import Console
 from relaygate.errors import BadRequest, NotFound, RelayGateError
 from relaygate.kit import jsonx
 from relaygate.lifespan import lifespan
+from relaygate.protection.cookies import SecureSessionCookie
+from relaygate.protection.middleware import Protection
 from relaygate.relay.errors import render_relay_error
 from relaygate.relay.lane import FastLane
 from relaygate.relay.router import routes as relay_routes
@@ -78,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     for api_router in API_ROUTERS:
         app.include_router(api_router)
 
+    app.add_middleware(Protection, settings=settings)  # inside the session: reads it
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret.get_secret_value(),
@@ -86,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
         same_site="strict",
         https_only=False,
     )
+    app.add_middleware(SecureSessionCookie, cookie_name="session")
     app.add_middleware(FastLane, routes=relay_routes)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_mb * 1024 * 1024)
     app.add_middleware(RequestIdMiddleware)

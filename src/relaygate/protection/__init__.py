@@ -1,0 +1,1 @@
+"""Abuse protection for /api and the console: rate limits, Turnstile, cookie hardening."""
