@@ -2,6 +2,7 @@
 
 from relaygate.db.models.ability import Ability
 from relaygate.db.models.channel import Channel
+from relaygate.db.models.checkin import Checkin
 from relaygate.db.models.log import Log
 from relaygate.db.models.model_meta import ModelMeta
 from relaygate.db.models.oauth import CustomOAuthProvider, UserOAuthBinding
@@ -20,6 +21,7 @@ from relaygate.db.models.vendor import Vendor
 __all__ = [
     "Ability",
     "Channel",
+    "Checkin",
     "CustomOAuthProvider",
     "Log",
     "ModelMeta",
