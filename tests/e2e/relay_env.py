@@ -62,11 +62,13 @@ class RelayEnv:
         model_mapping: dict[str, str] | None = None,
         base_url: str | None = None,
         group: str = "default",
+        channel_type: int = 1,
     ) -> tuple[int, str]:
-        """Add an OpenAI-type channel on the mock; returns (id, upstream key)."""
+        """Add a channel on the mock (OpenAI type 1 unless ``channel_type``, e.g. 14 Anthropic,
+        24 Gemini); returns (id, upstream key)."""
         key = key or unique("key")
         channel = {
-            "type": 1,
+            "type": channel_type,
             "name": unique("ch"),
             "key": key,
             "base_url": base_url or self.mock.url,
