@@ -30,10 +30,13 @@ import httpx
 from relaygate.kit import jsonx
 
 ROOT = Path(__file__).resolve().parents[1]
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
+PYTHON = sys.executable
+BIN = Path(sys.executable).parent
 MODEL = "mock-chat"
 TTFB_MODEL = "mock-chunks20-delay5"
 CHUNKS_MODEL = "mock-chunks{n}-words{n}"
+CONVERTED_MODEL = "conv-chunks{n}-words{n}"
+"""Served by an Anthropic-type channel: OpenAI chat client → Claude stream, converted."""
 
 
 def free_port() -> int:
@@ -187,8 +190,10 @@ async def stream_ttfb(target: Target, streams: int, rounds: int) -> list[float]:
     return samples
 
 
-async def stream_chunks(target: Target, streams: int, chunks: int) -> int:
-    payload = body(CHUNKS_MODEL.format(n=chunks), stream=True)
+async def stream_chunks(
+    target: Target, streams: int, chunks: int, model: str = CHUNKS_MODEL
+) -> int:
+    payload = body(model.format(n=chunks), stream=True)
     seen = 0
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=streams)) as session:
 
@@ -205,7 +210,7 @@ async def stream_chunks(target: Target, streams: int, chunks: int) -> int:
     return seen
 
 
-def setup_gateway(url: str, mock_url: str, models: list[str]) -> str:
+def setup_gateway(url: str, mock_url: str, models: list[str], claude_models: list[str]) -> str:
     with httpx.Client(base_url=url, timeout=30) as client:
         client.post(
             "/api/setup",
@@ -222,7 +227,10 @@ def setup_gateway(url: str, mock_url: str, models: list[str]) -> str:
         headers = {"New-Api-User": str(user_id)}
         client.put(
             "/api/option/",
-            json={"key": "ModelRatio", "value": jsonx.dumps_str(dict.fromkeys(models, 1))},
+            json={
+                "key": "ModelRatio",
+                "value": jsonx.dumps_str(dict.fromkeys(models + claude_models, 1)),
+            },
             headers=headers,
         ).raise_for_status()
         client.post(
@@ -235,6 +243,21 @@ def setup_gateway(url: str, mock_url: str, models: list[str]) -> str:
                     "key": "mock-key",
                     "base_url": mock_url,
                     "models": ",".join(models),
+                    "group": "default",
+                },
+            },
+            headers=headers,
+        ).raise_for_status()
+        client.post(
+            "/api/channel/",
+            json={
+                "mode": "single",
+                "channel": {
+                    "type": 14,
+                    "name": "mock-claude",
+                    "key": "mock-key",
+                    "base_url": mock_url,
+                    "models": ",".join(claude_models),
                     "group": "default",
                 },
             },
@@ -288,7 +311,7 @@ def main() -> None:
     seconds = 3 if args.quick else 10
     work = Path(tempfile.mkdtemp(prefix="relaygate-bench-"))
     mock_port, gateway_port = free_port(), free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
     mock = subprocess.Popen(
         pinned(1, [PYTHON, "-m", "tests.support.mock_upstream", "--port", str(mock_port)]),
         cwd=ROOT,
@@ -304,7 +327,7 @@ def main() -> None:
     }
     gateway = subprocess.Popen(
         pinned(
-            0, [str(ROOT / ".venv" / "bin" / "relaygate"), "serve", "--port", str(gateway_port)]
+            0, [str(BIN / "relaygate"), "serve", "--port", str(gateway_port)]
         ),
         cwd=work,
         env=gateway_env,
@@ -319,7 +342,8 @@ def main() -> None:
         wait_http(gateway_url + "/api/status")
         chunk_count = 500 if args.quick else 2000
         models = [MODEL, TTFB_MODEL, CHUNKS_MODEL.format(n=chunk_count)]
-        key = setup_gateway(gateway_url, mock_url, models)
+        converted = CONVERTED_MODEL.format(n=chunk_count)
+        key = setup_gateway(gateway_url, mock_url, models, [converted])
         targets = [Target("direct", mock_url, "mock-key"), Target("relaygate", gateway_url, key)]
         time.sleep(1)
         results.put("RSS at rest (MiB)", "relaygate", rss_mib(gateway.pid))
@@ -346,6 +370,13 @@ def main() -> None:
             chunks = asyncio.run(stream_chunks(target, 16, chunk_count))
             used = cpu_seconds(pid) - before
             results.put("CPU µs per SSE chunk", target.name, used * 1e6 / max(1, chunks))
+        # converted stream: OpenAI chat client → Anthropic channel (relaygate only; the
+        # direct column is the mock serving the same Anthropic stream to a raw client)
+        before = cpu_seconds(gateway.pid)
+        chunks = asyncio.run(stream_chunks(targets[1], 16, chunk_count, CONVERTED_MODEL))
+        used = cpu_seconds(gateway.pid) - before
+        results.put("CPU µs per converted chunk", "relaygate", used * 1e6 / max(1, chunks))
+        results.put("CPU µs per converted chunk", "direct", float("nan"))
         time.sleep(1)
         results.put("RSS after load (MiB)", "relaygate", rss_mib(gateway.pid))
         results.put("RSS after load (MiB)", "direct", rss_mib(mock.pid))
@@ -365,6 +396,7 @@ def main() -> None:
         ("stream TTFB p50 @16 (ms)", "added", "added ≤ 2 ms"),
         ("stream TTFB p99 @16 (ms)", "added", ""),
         ("CPU µs per SSE chunk", "", "relaygate ≤ 40"),
+        ("CPU µs per converted chunk", "", "OpenAI client → Claude channel"),
         ("RSS at rest (MiB)", "", "relaygate ≤ 100"),
         ("RSS after load (MiB)", "", "relaygate ≤ 150"),
     ]
