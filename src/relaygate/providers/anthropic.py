@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import quote
 
+from relaygate.errors import UpstreamError
 from relaygate.protocols.formats import WireFormat
 from relaygate.providers.base import (
     ChannelTarget,
@@ -11,12 +13,14 @@ from relaygate.providers.base import (
     Provider,
     UpstreamCall,
     UpstreamRequest,
+    fetch_json,
 )
 
 if TYPE_CHECKING:
     from relaygate.providers.transport import Transport
 
 DEFAULT_VERSION = "2023-06-01"
+MAX_PAGES = 100
 
 
 class Anthropic(Provider):
@@ -46,3 +50,26 @@ class Anthropic(Provider):
             headers=self.apply_header_override(target, headers),
             body=call.body,
         )
+
+    async def list_models(self, target: ChannelTarget, transport: Transport) -> list[str]:
+        base = self.base_url(target)
+        url = base + ("/models" if base.endswith("/v1") else "/v1/models") + "?limit=1000"
+        headers = {"x-api-key": target.key, "anthropic-version": DEFAULT_VERSION}
+        headers = self.apply_header_override(target, headers)
+        names: list[str] = []
+        after = ""
+        for _page in range(MAX_PAGES):
+            page_url = f"{url}&after_id={quote(after, safe='')}" if after else url
+            payload = await fetch_json(
+                transport, target, UpstreamRequest("GET", page_url, headers, b"")
+            )
+            data = payload.get("data") if isinstance(payload, dict) else None
+            if not isinstance(data, list):
+                raise UpstreamError(
+                    "upstream model list has no data array", channel_id=target.channel_id
+                )
+            names.extend(str(m["id"]) for m in data if isinstance(m, dict) and "id" in m)
+            after = str(payload.get("last_id") or "")
+            if not payload.get("has_more") or not after:
+                break
+        return names

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from relaygate.errors import UpstreamError
+from relaygate.kit import jsonx
 from relaygate.protocols.formats import WireFormat
 
 if TYPE_CHECKING:
@@ -81,6 +83,8 @@ class ChannelTarget:
     auto_ban: bool = True
     status_code_mapping: Mapping[str, str] = field(default_factory=dict)
     settings: Mapping[str, object] = field(default_factory=dict)
+    created_time: int = 0
+    """Unix seconds the channel was created (Azure keeps dots in deployments after 2025-05-10)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +108,8 @@ class UpstreamRequest:
     url: str
     headers: Mapping[str, str]
     body: bytes
+    url_is_encoded: bool = False
+    """Send ``url`` byte for byte (a signature covers its escapes, as SigV4's does)."""
 
 
 class Provider:
@@ -117,14 +123,19 @@ class Provider:
         """The channel's base URL without a trailing slash."""
         return (target.base_url or self.default_base_url).rstrip("/")
 
-    def target_format(self, inbound: WireFormat) -> WireFormat:
-        """The inbound format when this provider speaks it natively, else its first native one."""
-        if inbound in self.native_formats:
+    def native_formats_for(self, model: str) -> frozenset[WireFormat]:
+        """The formats this provider speaks for one upstream model (Vertex: Claude or Gemini)."""
+        return self.native_formats
+
+    def target_format(self, inbound: WireFormat, model: str = "") -> WireFormat:
+        """The inbound format when spoken natively for ``model``, else the first native one."""
+        native = self.native_formats_for(model)
+        if inbound in native:
             return inbound
         for preferred in (WireFormat.OPENAI_CHAT, WireFormat.ANTHROPIC_MESSAGES, WireFormat.GEMINI):
-            if preferred in self.native_formats:
+            if preferred in native:
                 return preferred
-        return next(iter(self.native_formats))
+        return next(iter(native))
 
     async def build_request(
         self, target: ChannelTarget, call: UpstreamCall, transport: Transport
@@ -133,8 +144,22 @@ class Provider:
         raise NotImplementedError
 
     def stream_transform(self, target: ChannelTarget) -> Callable[[bytes], bytes] | None:
-        """A converter from the raw stream body to SSE in the call's format (Bedrock), or None."""
+        """A converter from the raw stream body to SSE in the call's format (Bedrock), or None.
+
+        Each call returns a fresh, stateful converter for one stream answer; it is fed the
+        body chunk by chunk and returns the SSE bytes completed so far. Non-stream answers
+        and error bodies are never fed to it.
+        """
         return None
+
+    async def list_models(self, target: ChannelTarget, transport: Transport) -> list[str]:
+        """The upstream's model names for this channel; UpstreamError when it cannot tell."""
+        raise UpstreamError(
+            f"channel type {target.channel_type} cannot list upstream models",
+            status_code=501,
+            channel_id=target.channel_id,
+            retryable=False,
+        )
 
     def apply_header_override(
         self, target: ChannelTarget, headers: dict[str, str]
@@ -143,3 +168,46 @@ class Provider:
         for name, value in target.header_override.items():
             headers[name] = str(value).replace("{api_key}", target.key)
         return headers
+
+
+LIST_MODELS_TIMEOUT = 30.0
+
+
+async def fetch_json(transport: Transport, target: ChannelTarget, request: UpstreamRequest) -> Any:
+    """Send a small request (model lists, token exchanges) and parse its JSON answer.
+
+    A status of 400 or more, or a body that is not JSON, is an UpstreamError carrying the
+    upstream status and the start of its body.
+    """
+    response = await transport.send(
+        request,
+        channel_id=target.channel_id,
+        first_byte_timeout=LIST_MODELS_TIMEOUT,
+        idle_timeout=LIST_MODELS_TIMEOUT,
+    )
+    raw = await response.read()
+    if response.status >= 400:
+        raise UpstreamError(
+            f"upstream answered {response.status}: {raw[:500].decode(errors='replace')}",
+            status_code=response.status,
+            channel_id=target.channel_id,
+            retryable=response.status >= 500 or response.status == 429,
+        )
+    try:
+        return jsonx.loads(raw)
+    except ValueError as exc:
+        raise UpstreamError(
+            "upstream returned a body that is not JSON", channel_id=target.channel_id
+        ) from exc
+
+
+def json_object(raw: str) -> dict[str, Any] | None:
+    """``raw`` parsed when it is a JSON object (channel ``other`` may hold one), else None."""
+    text = raw.strip()
+    if not text.startswith("{"):
+        return None
+    try:
+        value = jsonx.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None

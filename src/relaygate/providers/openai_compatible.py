@@ -2,69 +2,133 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from relaygate.errors import UpstreamError
 from relaygate.protocols.formats import WireFormat
+from relaygate.providers.anthropic import DEFAULT_VERSION as ANTHROPIC_VERSION
 from relaygate.providers.base import (
     ChannelTarget,
     ChannelType,
     Provider,
     UpstreamCall,
     UpstreamRequest,
+    fetch_json,
 )
 
 if TYPE_CHECKING:
     from relaygate.providers.transport import Transport
 
-_PATHS: dict[WireFormat, str] = {
+OPENAI_PATHS: Mapping[WireFormat, str] = {
     WireFormat.OPENAI_CHAT: "/v1/chat/completions",
     WireFormat.OPENAI_RESPONSES: "/v1/responses",
+    WireFormat.ANTHROPIC_MESSAGES: "/anthropic/v1/messages",
 }
+
+SPECIAL_BASE_PATHS: Mapping[WireFormat, str] = {
+    WireFormat.OPENAI_CHAT: "/chat/completions",
+    WireFormat.OPENAI_RESPONSES: "/responses",
+    WireFormat.ANTHROPIC_MESSAGES: "/v1/messages",
+}
+"""What new-api appends to a coding plan's per-format base URL (constant/channel.go)."""
 
 
 class OpenAICompatible(Provider):
-    """A vendor that speaks OpenAI's chat completions API."""
+    """A vendor that speaks OpenAI's chat completions API.
+
+    Subclasses change class attributes only: ``paths`` (request path per format, appended to
+    the base URL), ``models_path``, and ``special_bases`` (new-api's coding-plan pseudo base
+    URLs such as ``glm-coding-plan``, mapped to a full base URL per format).
+    """
 
     channel_type: ClassVar[ChannelType] = ChannelType.OPENAI
     default_base_url: ClassVar[str] = "https://api.openai.com"
     native_formats: ClassVar[frozenset[WireFormat]] = frozenset({WireFormat.OPENAI_CHAT})
-    chat_path: ClassVar[str] = "/v1/chat/completions"
+    paths: ClassVar[Mapping[WireFormat, str]] = OPENAI_PATHS
+    models_path: ClassVar[str] = "/v1/models"
+    special_bases: ClassVar[Mapping[str, Mapping[WireFormat, str]]] = {}
+    requires_key: ClassVar[bool] = True
+    """False for local servers (Ollama): no Authorization header without a key."""
 
     def path_for(self, fmt: WireFormat) -> str:
         """The request path for a format this vendor speaks."""
-        if fmt is WireFormat.OPENAI_CHAT:
-            return self.chat_path
-        return _PATHS[fmt]
+        return self.paths.get(fmt) or OPENAI_PATHS[fmt]
 
-    def url_for(self, target: ChannelTarget, fmt: WireFormat) -> str:
+    def url_for(self, target: ChannelTarget, fmt: WireFormat, model: str = "") -> str:
         """Base URL + path; a base URL that already ends in the version segment is kept as is."""
-        base = self.base_url(target)
-        path = self.path_for(fmt)
-        if base.endswith("/v1") and path.startswith("/v1/"):
-            path = path[3:]
-        return base + path
+        special = self.special_bases.get(target.base_url.strip())
+        if special is not None and fmt in special:
+            return special[fmt] + SPECIAL_BASE_PATHS[fmt]
+        return join_versioned(self.base_url(target), self.path_for(fmt))
 
     def auth_headers(self, target: ChannelTarget) -> dict[str, str]:
         """Bearer auth plus the organization header when set."""
-        headers = {"Authorization": f"Bearer {target.key}"}
-        if target.organization:
+        headers: dict[str, str] = {}
+        if target.key or self.requires_key:
+            headers["Authorization"] = f"Bearer {target.key}"
+        if target.organization and self.channel_type is ChannelType.OPENAI:
             headers["OpenAI-Organization"] = target.organization
         return headers
 
-    async def build_request(
-        self, target: ChannelTarget, call: UpstreamCall, transport: Transport
-    ) -> UpstreamRequest:
+    def request_headers(self, target: ChannelTarget, call: UpstreamCall) -> dict[str, str]:
+        """Content negotiation and auth for one call (Anthropic-format calls add their headers)."""
         headers = {
             "Content-Type": "application/json",
             "Accept": "text/event-stream" if call.stream else "application/json",
             **self.auth_headers(target),
         }
+        if call.fmt is WireFormat.ANTHROPIC_MESSAGES:
+            # Vendors' Anthropic endpoints (DeepSeek, Moonshot, GLM) read x-api-key.
+            headers["x-api-key"] = target.key
+            headers["anthropic-version"] = (
+                call.client_headers.get("anthropic-version") or ANTHROPIC_VERSION
+            )
+            beta = call.client_headers.get("anthropic-beta")
+            if beta:
+                headers["anthropic-beta"] = beta
+        return headers
+
+    async def build_request(
+        self, target: ChannelTarget, call: UpstreamCall, transport: Transport
+    ) -> UpstreamRequest:
         return UpstreamRequest(
             method="POST",
-            url=self.url_for(target, call.fmt),
-            headers=self.apply_header_override(target, headers),
+            url=self.url_for(target, call.fmt, call.model),
+            headers=self.apply_header_override(target, self.request_headers(target, call)),
             body=call.body,
         )
+
+    def models_url(self, target: ChannelTarget) -> str:
+        """Where the model list lives."""
+        special = self.special_bases.get(target.base_url.strip())
+        if special is not None and WireFormat.OPENAI_CHAT in special:
+            return special[WireFormat.OPENAI_CHAT] + "/models"
+        return join_versioned(self.base_url(target), self.models_path)
+
+    def model_names(self, payload: Any) -> list[str]:
+        """Model ids out of a ``{"data": [{"id": …}]}`` list."""
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(data, list):
+            raise UpstreamError("upstream model list has no data array")
+        return [str(item["id"]) for item in data if isinstance(item, dict) and "id" in item]
+
+    async def list_models(self, target: ChannelTarget, transport: Transport) -> list[str]:
+        headers = {"Accept": "application/json", **self.auth_headers(target)}
+        request = UpstreamRequest(
+            method="GET",
+            url=self.models_url(target),
+            headers=self.apply_header_override(target, headers),
+            body=b"",
+        )
+        return self.model_names(await fetch_json(transport, target, request))
+
+
+def join_versioned(base: str, path: str) -> str:
+    """``base + path`` without doubling a ``/v1`` the base URL already ends with."""
+    if base.endswith("/v1") and path.startswith("/v1/"):
+        path = path[3:]
+    return base + path
 
 
 class OpenAI(OpenAICompatible):

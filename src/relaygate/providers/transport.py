@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import aiohttp
+from yarl import URL
 
 from relaygate.errors import UpstreamTimeout, UpstreamUnavailable
 from relaygate.providers.base import UpstreamRequest
@@ -108,7 +109,7 @@ class Transport:
         try:
             response = await self._session.request(
                 request.method,
-                request.url,
+                URL(request.url, encoded=True) if request.url_is_encoded else request.url,
                 data=request.body,
                 headers=dict(request.headers),
                 timeout=timeout,
