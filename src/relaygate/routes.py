@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from relaygate.auth.routes import AUTH_ROUTERS
 from relaygate.channels.router import router as channels_router
 from relaygate.logs.router import router as logs_router
 from relaygate.misc.router import router as misc_router
@@ -13,6 +14,7 @@ from relaygate.users.router import router as users_router
 
 API_ROUTERS: list[APIRouter] = [
     misc_router,
+    *AUTH_ROUTERS,  # before users: /api/user/{user_id} would shadow /api/user/passkey
     users_router,
     tokens_router,
     channels_router,

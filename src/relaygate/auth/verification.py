@@ -62,3 +62,40 @@ def verified_recently(request: Request, max_age: int = DEFAULT_MAX_AGE) -> bool:
         return False
     age = clock.now() - at
     return 0 <= age < max_age
+
+
+def verified_method(request: Request) -> str | None:
+    """Which factor the last step-up used (``2fa`` or ``passkey``)."""
+    session = _session(request)
+    value = session.get(SESSION_VERIFIED_METHOD) if session is not None else None
+    return value if isinstance(value, str) else None
+
+
+def verified_recently_with(request: Request, method: str, max_age: int = DEFAULT_MAX_AGE) -> bool:
+    """A recent step-up done with ``method`` (new-api's requireSecureVerificationMethod)."""
+    return verified_recently(request, max_age) and verified_method(request) == method
+
+
+SESSION_PASSKEY_READY_AT = "secure_passkey_ready_at"
+PASSKEY_READY_MAX_AGE = 60
+"""A passkey assertion must be turned into a step-up by POST /api/verify within a minute."""
+
+
+def mark_passkey_ready(request: Request) -> None:
+    """A passkey assertion passed; POST /api/verify {method: passkey} may now finish."""
+    session = _session(request)
+    if session is not None:
+        session[SESSION_PASSKEY_READY_AT] = clock.now()
+        session.pop(SESSION_VERIFIED_AT, None)
+        session.pop(SESSION_VERIFIED_METHOD, None)
+
+
+def consume_passkey_ready(request: Request) -> bool:
+    """Spend the passkey-ready mark; True when it existed and is fresh."""
+    session = _session(request)
+    if session is None:
+        return False
+    value = session.pop(SESSION_PASSKEY_READY_AT, None)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return 0 <= clock.now() - int(value) < PASSKEY_READY_MAX_AGE
