@@ -6,6 +6,8 @@ Run it standalone (``python -m tests.support.mock_upstream --port 8081``) or in-
 - OpenAI ``POST /v1/chat/completions`` (JSON or SSE ``chat.completion.chunk`` frames, the final
   ``choices: []`` usage chunk when ``stream_options.include_usage``, ``data: [DONE]``),
   ``POST /v1/embeddings``, ``GET /v1/models``;
+- OpenAI ``POST /v1/responses`` (JSON or the full Responses event sequence; see
+  ``tests.support.mock_responses``);
 - Anthropic ``POST /v1/messages`` (JSON or the full event sequence), ``/v1/messages/count_tokens``;
 - Gemini ``POST /v1beta/models/{model}:generateContent`` / ``:streamGenerateContent?alt=sse`` /
   ``:countTokens``, ``GET /v1beta/models`` (``/v1/models/{model}:…`` is accepted too).
@@ -58,6 +60,7 @@ class Fmt(StrEnum):
     OPENAI = "openai"
     ANTHROPIC = "anthropic"
     GEMINI = "gemini"
+    RESPONSES = "responses"
 
 
 # -------------------------------------------------------------------------- request analysis
@@ -728,11 +731,17 @@ def gemini_frames(plan: Plan) -> tuple[bytes, ...]:
     return tuple(frames)
 
 
-RENDER_JSON = {Fmt.OPENAI: openai_json, Fmt.ANTHROPIC: anthropic_json, Fmt.GEMINI: gemini_json}
-RENDER_FRAMES = {
+RENDER_JSON: dict[Fmt, Any] = {
+    Fmt.OPENAI: openai_json,
+    Fmt.ANTHROPIC: anthropic_json,
+    Fmt.GEMINI: gemini_json,
+    Fmt.RESPONSES: lambda plan: _responses.responses_json(plan),
+}
+RENDER_FRAMES: dict[Fmt, Any] = {
     Fmt.OPENAI: openai_frames,
     Fmt.ANTHROPIC: anthropic_frames,
     Fmt.GEMINI: gemini_frames,
+    Fmt.RESPONSES: lambda plan: _responses.responses_frames(plan),
 }
 
 
@@ -766,6 +775,8 @@ def _stream_error_frame(fmt: Fmt) -> bytes:
             {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
             "error",
         )
+    if fmt is Fmt.RESPONSES:
+        return _responses.stream_error_frame()
     return b"data: " + error_body(fmt, 500, "mock stream error") + b"\n\n"
 
 
@@ -947,6 +958,8 @@ class MockServer:
             [
                 web.post("/v1/chat/completions", self.openai_chat),
                 web.post("/chat/completions", self.openai_chat),
+                web.post("/v1/responses", self.openai_responses),
+                web.post("/responses", self.openai_responses),
                 web.post("/v1/embeddings", self.openai_embeddings),
                 web.get("/v1/models", self.list_models),
                 web.post("/v1/messages", self.anthropic_messages),
@@ -975,6 +988,9 @@ class MockServer:
 
     async def openai_chat(self, request: web.Request) -> web.StreamResponse:
         return await self._generate(request, Fmt.OPENAI, None, None)
+
+    async def openai_responses(self, request: web.Request) -> web.StreamResponse:
+        return await self._generate(request, Fmt.RESPONSES, None, None)
 
     async def anthropic_messages(self, request: web.Request) -> web.StreamResponse:
         return await self._generate(request, Fmt.ANTHROPIC, None, None)
@@ -1115,7 +1131,11 @@ class MockServer:
         )
         if entry is not None and fault is not None:
             entry.fault_id = fault.id
-        plan = plan_for(body, model, knobs_for(model, request.headers, self.state.defaults))
+        knobs = knobs_for(model, request.headers, self.state.defaults)
+        if fmt is Fmt.RESPONSES:
+            plan: Plan = _responses.responses_plan(body, model, knobs)
+        else:
+            plan = plan_for(body, model, knobs)
         if entry is not None:
             entry.reply_text = plan.text
             entry.reasoning_text = plan.reasoning
@@ -1472,6 +1492,9 @@ def main(argv: list[str] | None = None) -> None:
         print=None,
     )
 
+
+# The Responses endpoint lives in its own module, which builds on the definitions above.
+from tests.support import mock_responses as _responses  # noqa: E402
 
 if __name__ == "__main__":
     main()
