@@ -15,7 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import UnaryExpression
 
 from relaygate.db.models.ability import Ability
-from relaygate.db.models.channel import CHANNEL_STATUS_ENABLED, Channel
+from relaygate.db.models.channel import (
+    CHANNEL_STATUS_AUTO_DISABLED,
+    CHANNEL_STATUS_ENABLED,
+    CHANNEL_STATUS_MANUALLY_DISABLED,
+    Channel,
+)
 
 _SORT_COLUMNS = {
     "id": Channel.id,
@@ -121,6 +126,106 @@ async def delete_channel(session: AsyncSession, channel_id: int) -> bool:
     await session.execute(delete(Ability).where(Ability.channel_id == channel_id))
     result = await session.execute(delete(Channel).where(Channel.id == channel_id))
     return bool(getattr(result, "rowcount", 0))
+
+
+async def get_many(session: AsyncSession, channel_ids: Sequence[int]) -> Sequence[Channel]:
+    """Channels with these ids, in id order."""
+    if not channel_ids:
+        return []
+    rows = await session.execute(
+        select(Channel).where(Channel.id.in_(list(channel_ids))).order_by(Channel.id)
+    )
+    return rows.scalars().all()
+
+
+async def all_channels(session: AsyncSession, *, status: int | None = None) -> Sequence[Channel]:
+    """Every channel (optionally of one status), in id order."""
+    stmt = select(Channel).order_by(Channel.id)
+    if status is not None:
+        stmt = stmt.where(Channel.status == status)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def by_tag(session: AsyncSession, tag: str) -> Sequence[Channel]:
+    """Channels carrying ``tag``, highest priority first."""
+    rows = await session.execute(
+        select(Channel).where(Channel.tag == tag).order_by(Channel.priority.desc(), Channel.id)
+    )
+    return rows.scalars().all()
+
+
+async def by_tags(
+    session: AsyncSession, tags: Sequence[str], query: ChannelQuery
+) -> Sequence[Channel]:
+    """Channels carrying any of ``tags`` that match the group filter, in ``query`` order."""
+    if not tags:
+        return []
+    conditions: list[ColumnElement[bool]] = [Channel.tag.in_(list(tags))]
+    if query.group:
+        conditions.append(_group_condition(query.group))
+    rows = await session.execute(select(Channel).where(*conditions).order_by(*_order(query)))
+    return rows.scalars().all()
+
+
+async def delete_many(session: AsyncSession, channel_ids: Sequence[int]) -> int:
+    """Delete channels and their abilities; return how many channels went."""
+    ids = list(channel_ids)
+    if not ids:
+        return 0
+    await session.execute(delete(Ability).where(Ability.channel_id.in_(ids)))
+    result = await session.execute(delete(Channel).where(Channel.id.in_(ids)))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def disabled_ids(session: AsyncSession) -> list[int]:
+    """Ids of manually or automatically disabled channels."""
+    rows = await session.execute(
+        select(Channel.id).where(
+            Channel.status.in_([CHANNEL_STATUS_MANUALLY_DISABLED, CHANNEL_STATUS_AUTO_DISABLED])
+        )
+    )
+    return [channel_id for (channel_id,) in rows]
+
+
+async def update_by_tag(session: AsyncSession, tag: str, values: dict[str, Any]) -> None:
+    """Write the same column values to every channel with ``tag``."""
+    if values:
+        await session.execute(update(Channel).where(Channel.tag == tag).values(**values))
+
+
+async def update_abilities_by_tag(session: AsyncSession, tag: str, values: dict[str, Any]) -> None:
+    """Write ability columns (priority, weight, tag, enabled) for every row with ``tag``."""
+    if values:
+        await session.execute(update(Ability).where(Ability.tag == tag).values(**values))
+
+
+async def set_tag(session: AsyncSession, channel_ids: Sequence[int], tag: str | None) -> None:
+    """Set (or clear) the tag of these channels and of their abilities."""
+    ids = list(channel_ids)
+    await session.execute(update(Channel).where(Channel.id.in_(ids)).values(tag=tag))
+    await session.execute(update(Ability).where(Ability.channel_id.in_(ids)).values(tag=tag))
+
+
+async def record_test(
+    session: AsyncSession, channel_id: int, *, response_time: int, test_time: int
+) -> None:
+    """Store a test's response time (ms) and when it ran."""
+    await session.execute(
+        update(Channel)
+        .where(Channel.id == channel_id)
+        .values(response_time=response_time, test_time=test_time)
+    )
+
+
+async def record_balance(
+    session: AsyncSession, channel_id: int, *, balance: float, at: int
+) -> None:
+    """Store a fetched balance (USD) and when it was fetched."""
+    await session.execute(
+        update(Channel)
+        .where(Channel.id == channel_id)
+        .values(balance=balance, balance_updated_time=at)
+    )
 
 
 async def set_channel_status(session: AsyncSession, channel_id: int, status: int) -> None:
