@@ -9,15 +9,25 @@ from relaygate.channels.router import router as channels_router
 from relaygate.logs.router import router as logs_router
 from relaygate.misc.router import router as misc_router
 from relaygate.options.router import router as options_router
+from relaygate.payments.router import router as payments_router
+from relaygate.payments.router import webhooks as payment_webhooks_router
+from relaygate.redemptions.router import router as redemptions_router
+from relaygate.redemptions.router import user_router as redeem_router
+from relaygate.stats.router import router as stats_router
 from relaygate.tokens.router import router as tokens_router
 from relaygate.users.router import router as users_router
 
 API_ROUTERS: list[APIRouter] = [
     misc_router,
     *AUTH_ROUTERS,  # before users: /api/user/{user_id} would shadow /api/user/passkey
+    payments_router,  # before users: GET /api/user/topup is not /api/user/{user_id}
+    redeem_router,
     users_router,
     tokens_router,
     channels_router,
     options_router,
     logs_router,
+    redemptions_router,
+    payment_webhooks_router,
+    stats_router,
 ]

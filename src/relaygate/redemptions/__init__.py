@@ -1,0 +1,1 @@
+"""Redemption codes: admin batches, user redemption (/api/redemption, POST /api/user/topup)."""

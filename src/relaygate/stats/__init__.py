@@ -1,0 +1,1 @@
+"""Usage statistics: hourly quota_data aggregates from consume logs, served at /api/data."""

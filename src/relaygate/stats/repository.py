@@ -1,0 +1,136 @@
+"""SQL for quota_data: summarising consume logs by hour, upserting buckets, and the dashboard reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, RowMapping, func, select
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from relaygate.db.models.log import LOG_TYPE_CONSUME, Log
+from relaygate.db.models.quota_data import QuotaData
+
+HOUR = 3600
+_KEY = ("user_id", "username", "model_name", "created_at")
+
+
+async def summarise_logs(session: AsyncSession, start: int, end: int) -> list[dict[str, Any]]:
+    """Consume rows in ``[start, end)`` grouped by user, username, model and hour."""
+    hour = (Log.created_at - Log.created_at % HOUR).label("hour")
+    stmt = (
+        select(
+            Log.user_id,
+            Log.username,
+            Log.model_name,
+            hour,
+            func.count().label("count"),
+            func.coalesce(func.sum(Log.quota), 0).label("quota"),
+            func.coalesce(func.sum(Log.prompt_tokens + Log.completion_tokens), 0).label("tokens"),
+        )
+        .where(Log.type == LOG_TYPE_CONSUME, Log.created_at >= start, Log.created_at < end)
+        .group_by(Log.user_id, Log.username, Log.model_name, hour)
+    )
+    return [
+        {
+            "user_id": int(r["user_id"]),
+            "username": str(r["username"] or "")[:64],
+            "model_name": str(r["model_name"] or "")[:255],
+            "created_at": int(r["hour"]),
+            "count": int(r["count"]),
+            "quota": int(r["quota"]),
+            "token_used": int(r["tokens"]),
+        }
+        for r in (await session.execute(stmt)).mappings().all()
+    ]
+
+
+async def upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert buckets, overwriting the totals of buckets that exist (they were recomputed)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    table = QuotaData
+    if dialect == "mysql":
+        my = mysql.insert(table).values(rows)
+        my_stmt = my.on_duplicate_key_update(
+            count=my.inserted["count"], quota=my.inserted.quota, token_used=my.inserted.token_used
+        )
+        await session.execute(my_stmt)
+        return
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(_KEY),
+        set_={
+            "count": stmt.excluded["count"],
+            "quota": stmt.excluded.quota,
+            "token_used": stmt.excluded.token_used,
+        },
+    )
+    await session.execute(stmt)
+
+
+async def latest_bucket(session: AsyncSession) -> int | None:
+    """The newest aggregated hour, if any."""
+    value: int | None = (await session.execute(select(func.max(QuotaData.created_at)))).scalar()
+    return None if value is None else int(value)
+
+
+async def earliest_consume(session: AsyncSession) -> int | None:
+    """The oldest consume log time, if any."""
+    stmt = select(func.min(Log.created_at)).where(Log.type == LOG_TYPE_CONSUME)
+    value: int | None = (await session.execute(stmt)).scalar()
+    return None if value is None else int(value)
+
+
+def _range(start: int, end: int) -> list[ColumnElement[bool]]:
+    return [QuotaData.created_at >= start, QuotaData.created_at <= end]
+
+
+async def rows_for(
+    session: AsyncSession, start: int, end: int, *, user_id: int = 0, username: str = ""
+) -> Sequence[QuotaData]:
+    """Raw buckets of one user (by id or by name)."""
+    conditions = _range(start, end)
+    if user_id:
+        conditions.append(QuotaData.user_id == user_id)
+    else:
+        conditions.append(QuotaData.username == username)
+    stmt = select(QuotaData).where(*conditions).order_by(QuotaData.created_at, QuotaData.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def by_model(session: AsyncSession, start: int, end: int) -> Sequence[RowMapping]:
+    """Every user's buckets summed per model and hour."""
+    stmt = (
+        select(
+            QuotaData.model_name,
+            QuotaData.created_at,
+            func.sum(QuotaData.count).label("count"),
+            func.sum(QuotaData.quota).label("quota"),
+            func.sum(QuotaData.token_used).label("token_used"),
+        )
+        .where(*_range(start, end))
+        .group_by(QuotaData.model_name, QuotaData.created_at)
+        .order_by(QuotaData.created_at, QuotaData.model_name)
+    )
+    return (await session.execute(stmt)).mappings().all()
+
+
+async def by_username(session: AsyncSession, start: int, end: int) -> Sequence[RowMapping]:
+    """Every user's buckets summed per username and hour."""
+    stmt = (
+        select(
+            QuotaData.username,
+            QuotaData.created_at,
+            func.sum(QuotaData.count).label("count"),
+            func.sum(QuotaData.quota).label("quota"),
+            func.sum(QuotaData.token_used).label("token_used"),
+        )
+        .where(*_range(start, end))
+        .group_by(QuotaData.username, QuotaData.created_at)
+        .order_by(QuotaData.created_at, QuotaData.username)
+    )
+    return (await session.execute(stmt)).mappings().all()
