@@ -9,6 +9,7 @@ from relaygate.providers.ali import Ali
 from relaygate.providers.anthropic import Anthropic
 from relaygate.providers.azure import Azure
 from relaygate.providers.base import ChannelType, Provider
+from relaygate.providers.bedrock import Bedrock
 from relaygate.providers.cohere import Cohere
 from relaygate.providers.deepseek import DeepSeek
 from relaygate.providers.gemini import Gemini
@@ -19,6 +20,7 @@ from relaygate.providers.openai_compatible import OpenAI, OpenAICompatible
 from relaygate.providers.openrouter import OpenRouter
 from relaygate.providers.perplexity import Perplexity
 from relaygate.providers.siliconflow import SiliconFlow
+from relaygate.providers.vertex import VertexAI
 from relaygate.providers.volcengine import VolcEngine
 from relaygate.providers.xai import XAI
 from relaygate.providers.zhipu import ZhipuV4
@@ -35,8 +37,10 @@ PROVIDERS: Final[Mapping[int, Provider]] = {
     ChannelType.MOONSHOT: Moonshot(),
     ChannelType.ZHIPU_V4: ZhipuV4(),
     ChannelType.PERPLEXITY: Perplexity(),
+    ChannelType.AWS: Bedrock(),
     ChannelType.COHERE: Cohere(),
     ChannelType.SILICONFLOW: SiliconFlow(),
+    ChannelType.VERTEX_AI: VertexAI(),
     ChannelType.MISTRAL: Mistral(),
     ChannelType.DEEPSEEK: DeepSeek(),
     ChannelType.VOLCENGINE: VolcEngine(),
