@@ -84,4 +84,5 @@ def verified_event(payload: bytes, signature: str, secret: str) -> stripe.Event:
 
 def event_object(event: stripe.Event) -> dict[str, Any]:
     """The event's ``data.object`` as a plain dict."""
-    return dict(event.data.object)
+    obj: Any = event.data.object
+    return dict(obj.to_dict()) if hasattr(obj, "to_dict") else dict(obj)
