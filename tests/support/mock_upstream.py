@@ -33,7 +33,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -52,6 +52,9 @@ FOREVER = 3600.0
 MODELS = ("mock-chat", "mock-slow", "mock-reasoner", "mock-embed")
 
 _KNOB = re.compile(r"(chunks|delay|words)(\d+)")
+
+ROUTE_HOOKS: list[Callable[[MockServer], Iterable[web.AbstractRouteDef]]] = []
+"""Extra routes (``tests.support.mock_vendors``) added to every MockServer built afterwards."""
 
 
 class Fmt(StrEnum):
@@ -976,6 +979,8 @@ class MockServer:
                 web.post("/_mock/reset", self.reset),
             ]
         )
+        for hook in ROUTE_HOOKS:
+            app.add_routes(hook(self))
         self.app = app
 
     def runner(self) -> web.AppRunner:
