@@ -260,7 +260,7 @@ async def finish_registration(
         user_id=user_id,
         credential_id=_b64(verified.credential_id),
         public_key=_b64(verified.credential_public_key),
-        attestation_type=str(verified.fmt.value),
+        attestation_type=str(getattr(verified.fmt, "value", verified.fmt)),
         aaguid=_b64(bytes.fromhex(verified.aaguid.replace("-", ""))),
         sign_count=verified.sign_count,
         clone_warning=False,
