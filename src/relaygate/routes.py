@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from relaygate.accounts.router import router as accounts_router
 from relaygate.auth.routes import AUTH_ROUTERS
 from relaygate.channels.router import router as channels_router
 from relaygate.logs.router import router as logs_router
@@ -20,6 +21,7 @@ from relaygate.users.router import router as users_router
 API_ROUTERS: list[APIRouter] = [
     misc_router,
     *AUTH_ROUTERS,  # before users: /api/user/{user_id} would shadow /api/user/passkey
+    accounts_router,  # before users too: /api/user/aff, /checkin, /groups, DELETE /self
     payments_router,  # before users: GET /api/user/topup is not /api/user/{user_id}
     redeem_router,
     users_router,

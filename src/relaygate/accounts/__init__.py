@@ -1,0 +1,1 @@
+"""Self-service accounts: registration, email codes, password reset, check-in, affiliate, settings."""
