@@ -91,6 +91,12 @@ class Gateway:
             "HOST": "127.0.0.1",
             "WEB_DIST": str(REPO_ROOT / "web" / "dist"),
             "PYTHONUNBUFFERED": "1",
+            # new-api's per-IP limits would throttle a test that drives the API from one
+            # address; the protection tests enable them explicitly through ``env``
+            "GLOBAL_API_RATE_LIMIT_ENABLE": "false",
+            "GLOBAL_WEB_RATE_LIMIT_ENABLE": "false",
+            "CRITICAL_RATE_LIMIT_ENABLE": "false",
+            "SEARCH_RATE_LIMIT_ENABLE": "false",
             **self.extra_env,
         }
 

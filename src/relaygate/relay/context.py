@@ -34,7 +34,10 @@ class RelayContext:
     first_byte_ms: int = 0
     completed: bool = False
     error_message: str = ""
-    losses: list[dict[str, Any]] = field(default_factory=list)
+    fixed_quota: int | None = None
+    """The cost when the endpoint prices per call, image, character or second (not per token)."""
+    log_other: dict[str, Any] = field(default_factory=dict)
+    """Endpoint facts for the log row's ``other`` (image size, audio seconds, …)."""
 
     def elapsed_seconds(self) -> int:
         """Whole seconds since the call arrived (new-api's use_time)."""
