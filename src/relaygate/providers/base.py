@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -107,9 +107,38 @@ class UpstreamRequest:
     method: str
     url: str
     headers: Mapping[str, str]
-    body: bytes
+    body: bytes | AsyncIterable[bytes]
+    """The body; an async iterable streams a large upload without holding it in memory."""
     url_is_encoded: bool = False
     """Send ``url`` byte for byte (a signature covers its escapes, as SigV4's does)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointCall:
+    """A non-conversational OpenAI endpoint call (embeddings, images, audio, rerank, …)."""
+
+    path: str
+    """The OpenAI path, e.g. ``/v1/embeddings``."""
+    model: str
+    body: bytes | AsyncIterable[bytes]
+    content_type: str = "application/json"
+    stream: bool = False
+
+
+OPENAI_ENDPOINTS: frozenset[str] = frozenset(
+    {
+        "/v1/completions",
+        "/v1/embeddings",
+        "/v1/moderations",
+        "/v1/images/generations",
+        "/v1/images/edits",
+        "/v1/images/variations",
+        "/v1/audio/speech",
+        "/v1/audio/transcriptions",
+        "/v1/audio/translations",
+        "/v1/rerank",
+    }
+)
 
 
 class Provider:
@@ -118,6 +147,18 @@ class Provider:
     channel_type: ClassVar[ChannelType] = ChannelType.UNKNOWN
     default_base_url: ClassVar[str] = ""
     native_formats: ClassVar[frozenset[WireFormat]] = frozenset({WireFormat.OPENAI_CHAT})
+    endpoints: ClassVar[frozenset[str]] = frozenset()
+    """OpenAI endpoint paths this provider relays as they are (see ``build_endpoint``)."""
+
+    def supports_endpoint(self, path: str) -> bool:
+        """Whether ``build_endpoint`` can send this OpenAI endpoint."""
+        return path in self.endpoints
+
+    async def build_endpoint(
+        self, target: ChannelTarget, call: EndpointCall, transport: Transport
+    ) -> UpstreamRequest:
+        """URL, headers and body for an OpenAI endpoint call."""
+        raise NotImplementedError(f"{type(self).__name__} does not relay {call.path}")
 
     def base_url(self, target: ChannelTarget) -> str:
         """The channel's base URL without a trailing slash."""

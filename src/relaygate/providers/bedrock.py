@@ -144,6 +144,8 @@ class Bedrock(Provider):
         if key.credentials is None:
             headers["Authorization"] = f"Bearer {key.api_key}"
         else:
+            if not isinstance(request.body, bytes):
+                raise TypeError("SigV4 signs a body held in memory")
             signed = sign(
                 request.method,
                 request.url,

@@ -9,8 +9,10 @@ from relaygate.errors import UpstreamError
 from relaygate.protocols.formats import WireFormat
 from relaygate.providers.anthropic import DEFAULT_VERSION as ANTHROPIC_VERSION
 from relaygate.providers.base import (
+    OPENAI_ENDPOINTS,
     ChannelTarget,
     ChannelType,
+    EndpointCall,
     Provider,
     UpstreamCall,
     UpstreamRequest,
@@ -50,6 +52,7 @@ class OpenAICompatible(Provider):
     special_bases: ClassVar[Mapping[str, Mapping[WireFormat, str]]] = {}
     requires_key: ClassVar[bool] = True
     """False for local servers (Ollama): no Authorization header without a key."""
+    endpoints: ClassVar[frozenset[str]] = OPENAI_ENDPOINTS
 
     def path_for(self, fmt: WireFormat) -> str:
         """The request path for a format this vendor speaks."""
@@ -96,6 +99,21 @@ class OpenAICompatible(Provider):
             method="POST",
             url=self.url_for(target, call.fmt, call.model),
             headers=self.apply_header_override(target, self.request_headers(target, call)),
+            body=call.body,
+        )
+
+    async def build_endpoint(
+        self, target: ChannelTarget, call: EndpointCall, transport: Transport
+    ) -> UpstreamRequest:
+        headers = {
+            "Content-Type": call.content_type,
+            "Accept": "text/event-stream" if call.stream else "*/*",
+            **self.auth_headers(target),
+        }
+        return UpstreamRequest(
+            method="POST",
+            url=join_versioned(self.base_url(target), call.path),
+            headers=self.apply_header_override(target, headers),
             body=call.body,
         )
 
