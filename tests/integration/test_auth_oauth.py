@@ -14,6 +14,7 @@ import pytest
 from test_api_support import Actor, create_user, ok, refused, runtime_of, setup_root
 from tests.support.mock_oidc import CLIENT_ID, CLIENT_SECRET, WECHAT_TOKEN, MockOIDC
 
+from relaygate.accounts.verification import EMAIL_VERIFICATION, CodeStore
 from relaygate.db.models.user import User
 from relaygate.kit import clock
 
@@ -274,3 +275,36 @@ async def test_telegram_and_wechat(app_client: httpx.AsyncClient, idp: MockOIDC)
     fresh = await ok(await app_client.get("/api/oauth/wechat", params={"code": "kim"}))
     assert fresh["is_new_user"] is True and fresh["username"].startswith("wechat_")
     assert "过期" in refused(await app_client.get("/api/oauth/wechat", params={"code": "expired"}))
+
+
+async def test_email_bind(app_client: httpx.AsyncClient) -> None:
+    root = await setup_root(app_client)
+    await create_user(app_client, root, "lena")
+    await create_user(app_client, root, "mona")
+    codes = CodeStore(None)
+    transport = app_client._transport
+    assert isinstance(transport, httpx.ASGITransport)
+    transport.app.state.verification_codes = codes  # type: ignore[attr-defined]
+    await codes.put(EMAIL_VERIFICATION, "lena@example.com", "123456")
+    app_client.cookies.clear()
+    lena = await ok(
+        await app_client.post(
+            "/api/user/login", json={"username": "lena", "password": "password-123"}
+        )
+    )
+    wrong = {"email": "lena@example.com", "code": "654321"}
+    assert "验证码" in refused(await app_client.post("/api/oauth/email/bind", json=wrong))
+    right = {"email": "lena@example.com", "code": "123456"}
+    await ok(await app_client.get("/api/oauth/email/bind", params=right))
+    assert (await _user(app_client, lena["id"])).email == "lena@example.com"
+    # The code was spent; another account cannot take the address.
+    assert "验证码" in refused(await app_client.post("/api/oauth/email/bind", json=right))
+    await codes.put(EMAIL_VERIFICATION, "lena@example.com", "111111")
+    app_client.cookies.clear()
+    await ok(
+        await app_client.post(
+            "/api/user/login", json={"username": "mona", "password": "password-123"}
+        )
+    )
+    taken = {"email": "lena@example.com", "code": "111111"}
+    assert "已被" in refused(await app_client.post("/api/oauth/email/bind", json=taken))

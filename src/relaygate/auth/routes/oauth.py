@@ -14,6 +14,8 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from relaygate.accounts.router import Codes
+from relaygate.accounts.verification import EMAIL_VERIFICATION
 from relaygate.auth import oauth
 from relaygate.auth.deps import AdminCaller, RootCaller, RuntimeDep, UserCaller
 from relaygate.auth.routes.common import session_user_id, start_session
@@ -43,6 +45,54 @@ async def oauth_state(request: Request, aff: str = "") -> Envelope[Any]:
         request.session["aff"] = aff
     request.session[SESSION_OAUTH_STATE] = state
     return Envelope.ok(state)
+
+
+# ----------------------------------------------------------------------------- email
+
+
+class EmailBind(BaseModel):
+    email: str = ""
+    code: str = ""
+
+
+async def _email_bind(
+    request: Request, runtime: RuntimeDep, codes: Codes, body: EmailBind
+) -> Envelope[Any]:
+    user_id = session_user_id(request)
+    if user_id is None:
+        raise ApiRefused("未登录")
+    email = body.email.strip()
+    if not email or not body.code or not await codes.check(EMAIL_VERIFICATION, email, body.code):
+        raise ApiRefused("验证码错误或已过期")
+    async with runtime.database.unit_of_work() as session:
+        taken = await session.execute(
+            select(User.id).where(User.email == email, User.id != user_id).limit(1)
+        )
+        if taken.first() is not None:
+            raise ApiRefused("该邮箱已被其他账户绑定")
+        user = await session.get(User, user_id)
+        if user is None or user.deleted_at is not None:
+            raise ApiRefused("用户已注销")
+        user.email = email
+    await codes.delete(EMAIL_VERIFICATION, email)
+    await runtime.changed(TOPIC_USERS, str(user_id))
+    return Envelope.ok(message="邮箱账户绑定成功")
+
+
+@router.post("/api/oauth/email/bind")
+async def email_bind(
+    body: EmailBind, request: Request, runtime: RuntimeDep, codes: Codes
+) -> Envelope[Any]:
+    """Bind a mailbox proven by a code from GET /api/verification (``{email, code}``)."""
+    return await _email_bind(request, runtime, codes, body)
+
+
+@router.get("/api/oauth/email/bind")
+async def email_bind_get(
+    request: Request, runtime: RuntimeDep, codes: Codes, email: str = "", code: str = ""
+) -> Envelope[Any]:
+    """Older clients send ``?email=&code=``."""
+    return await _email_bind(request, runtime, codes, EmailBind(email=email, code=code))
 
 
 # ----------------------------------------------------------------------------- WeChat
