@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from relaygate.accounts.router import router as accounts_router
 from relaygate.auth.routes import AUTH_ROUTERS
+from relaygate.catalog.router import router as catalog_router
 from relaygate.channels.router import router as channels_router
 from relaygate.logs.router import router as logs_router
 from relaygate.misc.router import router as misc_router
@@ -15,6 +16,7 @@ from relaygate.payments.router import webhooks as payment_webhooks_router
 from relaygate.redemptions.router import router as redemptions_router
 from relaygate.redemptions.router import user_router as redeem_router
 from relaygate.stats.router import router as stats_router
+from relaygate.subscriptions.router import router as subscriptions_router
 from relaygate.tokens.router import router as tokens_router
 from relaygate.tokens.router_usage import router as token_usage_router
 from relaygate.users.router import router as users_router
@@ -25,6 +27,7 @@ API_ROUTERS: list[APIRouter] = [
     accounts_router,  # before users too: /api/user/aff, /checkin, /groups, DELETE /self
     payments_router,  # before users: GET /api/user/topup is not /api/user/{user_id}
     redeem_router,
+    catalog_router,  # before users: GET /api/user/models is not /api/user/{user_id}
     users_router,
     tokens_router,
     token_usage_router,  # key-authenticated: /api/usage/token/, /api/log/token
@@ -34,4 +37,5 @@ API_ROUTERS: list[APIRouter] = [
     redemptions_router,
     payment_webhooks_router,
     stats_router,
+    subscriptions_router,
 ]

@@ -1,0 +1,1 @@
+"""Subscription plans and the subscriptions users hold (/api/subscription)."""
