@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "43b3a26c5b9d"
 down_revision: str | None = "112b0bd59aeb"
 branch_labels: str | Sequence[str] | None = None
