@@ -139,7 +139,12 @@ class OpenAICompatible(Provider):
             headers=self.apply_header_override(target, headers),
             body=b"",
         )
-        return self.model_names(await fetch_json(transport, target, request))
+        payload = await fetch_json(transport, target, request)
+        try:
+            return self.model_names(payload)
+        except UpstreamError as error:
+            error.channel_id = target.channel_id
+            raise
 
 
 def join_versioned(base: str, path: str) -> str:
