@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from relaygate.accounts.router import router as accounts_router
 from relaygate.auth.routes import AUTH_ROUTERS
+from relaygate.catalog.router import router as catalog_router
 from relaygate.channels.router import router as channels_router
 from relaygate.logs.router import router as logs_router
 from relaygate.misc.router import router as misc_router
@@ -26,6 +27,7 @@ API_ROUTERS: list[APIRouter] = [
     accounts_router,  # before users too: /api/user/aff, /checkin, /groups, DELETE /self
     payments_router,  # before users: GET /api/user/topup is not /api/user/{user_id}
     redeem_router,
+    catalog_router,  # before users: GET /api/user/models is not /api/user/{user_id}
     users_router,
     tokens_router,
     token_usage_router,  # key-authenticated: /api/usage/token/, /api/log/token
