@@ -1,50 +1,150 @@
-"""SQL for the logs table."""
+"""SQL for the logs table.
+
+Every list is ordered by ``(created_at, id)`` descending. Pages after the first can be read by
+keyset (``(created_at, id) < cursor``), which costs the same on page 1 and page 100,000; offset
+pages are kept for new-api's console. Counts stop at ``LOG_COUNT_LIMIT``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaygate.db.models.channel import Channel
 from relaygate.db.models.log import LOG_TYPE_CONSUME, Log
+from relaygate.db.models.user import User
+from relaygate.errors import ApiRefused
 from relaygate.kit import clock
 from relaygate.logs.schemas import LogFilter
 
+LOG_COUNT_LIMIT = 10000
+"""Counts stop here (new-api's ``logSearchCountLimit``)."""
+FUZZY_USER_ID_LIMIT = 1000
+"""A fuzzy username resolving to more users than this falls back to the logs' username column."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """The last row of the previous page."""
+
+    created_at: int
+    id: int
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor | None:
+        """``"<created_at>,<id>"`` or empty; anything else is refused."""
+        if not text:
+            return None
+        head, _, tail = text.partition(",")
+        try:
+            return cls(int(head), int(tail))
+        except ValueError:
+            raise ApiRefused("无效的游标") from None
+
+    def __str__(self) -> str:
+        return f"{self.created_at},{self.id}"
+
+
+def like_pattern(value: str) -> str:
+    """new-api's ``sanitizeLikePattern``: ``!`` escapes, at most two ``%``, never ``%%``."""
+    pattern = value.replace("!", "!!").replace("_", "!_")
+    if "%%" in pattern:
+        raise ApiRefused("搜索模式中不允许包含连续的 % 通配符")
+    wildcards = pattern.count("%")
+    if wildcards > 2:
+        raise ApiRefused("搜索模式中最多允许包含 2 个 % 通配符")
+    if wildcards and len(pattern.replace("%", "")) < 2:
+        raise ApiRefused("使用模糊搜索时，关键词长度至少为 2 个字符")
+    return pattern
+
 
 def _text_filter(column: Any, value: str) -> ColumnElement[bool]:
-    # new-api: exact match unless the user typed a % wildcard; '!' escapes LIKE metacharacters.
+    # new-api: exact match unless the user typed a % wildcard.
     if "%" not in value:
         return column == value  # type: ignore[no-any-return]
-    pattern = value.replace("!", "!!").replace("_", "!_")
-    return column.like(pattern, escape="!")  # type: ignore[no-any-return]
+    return column.like(like_pattern(value), escape="!")  # type: ignore[no-any-return]
 
 
-def _conditions(filters: LogFilter, *, with_type: bool = True) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
+def _unquote(value: str) -> str:
+    # new-api's normalizeLogTextFilterValue: a quoted "name" means the name.
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1].strip()
+    return value
+
+
+async def _username_condition(session: AsyncSession, raw: str) -> ColumnElement[bool] | None:
+    """A username resolves to the current user ids, so rows logged before a rename still match
+    and the (user_id, created_at) index serves the query; unknown names match the row snapshot."""
+    value = _unquote(raw)
+    if not value:
+        return None
+    if "%" in value:
+        pattern = like_pattern(value)
+        ids = (
+            (
+                await session.execute(
+                    select(User.id)
+                    .where(User.username.like(pattern, escape="!"))
+                    .limit(FUZZY_USER_ID_LIMIT + 1)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        snapshot = Log.username.like(pattern, escape="!")
+        if ids and len(ids) <= FUZZY_USER_ID_LIMIT:
+            return or_(snapshot, Log.user_id.in_(ids))
+        return snapshot
+    ids = (await session.execute(select(User.id).where(User.username == value))).scalars().all()
+    if ids:
+        return Log.user_id.in_(ids) if len(ids) > 1 else Log.user_id == ids[0]
+    return Log.username == value
+
+
+async def conditions(
+    session: AsyncSession, filters: LogFilter, *, with_type: bool = True, with_time: bool = True
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses for ``filters`` (new-api's GetAllLogs / GetUserLogs / SumUsedQuota)."""
+    where: list[ColumnElement[bool]] = []
     if with_type and filters.type:
-        conditions.append(Log.type == filters.type)
+        where.append(Log.type == filters.type)
     if filters.user_id:
-        conditions.append(Log.user_id == filters.user_id)
+        where.append(Log.user_id == filters.user_id)
     elif filters.username:
-        conditions.append(Log.username == filters.username)
+        by_name = await _username_condition(session, filters.username)
+        if by_name is not None:
+            where.append(by_name)
     if filters.model_name:
-        conditions.append(_text_filter(Log.model_name, filters.model_name))
+        where.append(_text_filter(Log.model_name, filters.model_name))
     if filters.token_name:
-        conditions.append(Log.token_name == filters.token_name)
+        where.append(Log.token_name == filters.token_name)
     if filters.request_id:
-        conditions.append(Log.request_id == filters.request_id)
-    if filters.start_timestamp:
-        conditions.append(Log.created_at >= filters.start_timestamp)
-    if filters.end_timestamp:
-        conditions.append(Log.created_at <= filters.end_timestamp)
+        where.append(Log.request_id == filters.request_id)
+    if with_time and filters.start_timestamp:
+        where.append(Log.created_at >= filters.start_timestamp)
+    if with_time and filters.end_timestamp:
+        where.append(Log.created_at <= filters.end_timestamp)
     if filters.channel:
-        conditions.append(Log.channel_id == filters.channel)
+        where.append(Log.channel_id == filters.channel)
     if filters.group:
-        conditions.append(Log.group == filters.group)
-    return conditions
+        where.append(Log.group == filters.group)
+    if filters.keyword:
+        escaped = filters.keyword.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        where.append(Log.content.like(f"%{escaped}%", escape="!"))
+    return where
+
+
+def _newest_first(where: Sequence[ColumnElement[bool]], cursor: Cursor | None) -> Select[Log]:
+    statement = select(Log).where(*where)
+    if cursor is not None:
+        statement = statement.where(
+            tuple_(Log.created_at, Log.id) < tuple_(cursor.created_at, cursor.id)
+        )
+    return statement.order_by(Log.created_at.desc(), Log.id.desc())
 
 
 async def add(session: AsyncSession, row: Log) -> None:
@@ -55,22 +155,36 @@ async def add(session: AsyncSession, row: Log) -> None:
     await session.flush()
 
 
+async def count_capped(session: AsyncSession, where: Sequence[ColumnElement[bool]]) -> int:
+    """How many rows match, counting at most ``LOG_COUNT_LIMIT``."""
+    limited = select(Log.id).where(*where).limit(LOG_COUNT_LIMIT).subquery()
+    return int((await session.execute(select(func.count()).select_from(limited))).scalar_one())
+
+
 async def list_page(
     session: AsyncSession, filters: LogFilter, *, offset: int, limit: int
 ) -> tuple[Sequence[Log], int]:
-    """Rows matching ``filters``, newest first, and their total."""
-    conditions = _conditions(filters)
-    total = (
-        await session.execute(select(func.count()).select_from(Log).where(*conditions))
-    ).scalar_one()
-    rows = await session.execute(
-        select(Log)
-        .where(*conditions)
-        .order_by(Log.created_at.desc(), Log.id.desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    return rows.scalars().all(), int(total)
+    """Rows matching ``filters``, newest first (after ``filters.cursor`` when given), and the
+    capped total of the whole filter."""
+    where = await conditions(session, filters)
+    cursor = Cursor.parse(filters.cursor)
+    total = await count_capped(session, where)
+    statement = _newest_first(where, cursor).limit(limit)
+    if cursor is None and offset:
+        statement = statement.offset(offset)
+    rows = (await session.execute(statement)).scalars().all()
+    return rows, total
+
+
+async def batch_after(
+    session: AsyncSession,
+    where: Sequence[ColumnElement[bool]],
+    cursor: Cursor | None,
+    limit: int,
+) -> Sequence[Log]:
+    """The next ``limit`` rows after ``cursor`` (the export's keyset walk)."""
+    rows = await session.execute(_newest_first(where, cursor).limit(limit))
+    return rows.scalars().all()
 
 
 async def channel_names(session: AsyncSession, channel_ids: Iterable[int]) -> dict[int, str]:
@@ -83,16 +197,18 @@ async def channel_names(session: AsyncSession, channel_ids: Iterable[int]) -> di
 
 
 async def stat(session: AsyncSession, filters: LogFilter) -> tuple[int, int, int]:
-    """(quota in the filter, requests and tokens in the last 60 s) over consume rows."""
-    conditions = [*_conditions(filters, with_type=False), Log.type == LOG_TYPE_CONSUME]
+    """(quota in the filter, requests and tokens in the last 60 s) over consume rows.
+
+    As in new-api the time range bounds only the quota; rpm/tpm always cover the last minute.
+    """
+    consume = Log.type == LOG_TYPE_CONSUME
+    where = [*await conditions(session, filters, with_type=False), consume]
     quota = (
-        await session.execute(select(func.coalesce(func.sum(Log.quota), 0)).where(*conditions))
+        await session.execute(select(func.coalesce(func.sum(Log.quota), 0)).where(*where))
     ).scalar_one()
     recent = [
-        *_conditions(
-            filters.model_copy(update={"start_timestamp": 0, "end_timestamp": 0}), with_type=False
-        ),
-        Log.type == LOG_TYPE_CONSUME,
+        *await conditions(session, filters, with_type=False, with_time=False),
+        consume,
         Log.created_at >= clock.now() - 60,
     ]
     rpm, tpm = (

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class LogFilter(BaseModel):
-    """Filters shared by the log list and its stat (new-api's query parameter names)."""
+    """Filters shared by the log list, its stat and the CSV export (new-api's parameter names).
+
+    ``keyword`` (a substring of ``content``) and ``cursor`` (keyset paging) are relaygate's.
+    """
 
     type: int = 0
     start_timestamp: int = 0
@@ -17,8 +20,16 @@ class LogFilter(BaseModel):
     channel: int = 0
     group: str = ""
     request_id: str = ""
-    user_id: int = 0
-    """Set by the server for /self routes; admins may filter with it too."""
+    keyword: str = ""
+    user_id: int = Field(0, ge=0)
+    """Admins filter by it; the server sets it for /self routes."""
+    cursor: str = ""
+    """``<created_at>,<id>`` of the last row seen: the next page starts after it."""
+
+    @field_validator("username", "token_name", "model_name", "group", "request_id", "keyword")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
 
 
 class LogPublic(BaseModel):
@@ -46,6 +57,20 @@ class LogPublic(BaseModel):
     ip: str
     request_id: str
     other: str
+
+
+class LogPage(BaseModel):
+    """new-api's page ``{page, page_size, total, items}`` plus the keyset cursor of the next page.
+
+    ``total`` counts at most ``LOG_COUNT_LIMIT`` rows, as new-api does for user logs, so a count
+    over millions of rows never costs more than the page itself.
+    """
+
+    page: int
+    page_size: int
+    total: int
+    items: list[LogPublic]
+    next_cursor: str = ""
 
 
 class LogStat(BaseModel):

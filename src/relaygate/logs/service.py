@@ -7,14 +7,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from relaygate.db.models.log import LOG_TYPE_MANAGE, Log
 from relaygate.db.session import Database
 from relaygate.kit import jsonx
-from relaygate.kit.envelope import Page
 from relaygate.logs import repository
-from relaygate.logs.schemas import LogFilter, LogPublic, LogStat
+from relaygate.logs.repository import Cursor
+from relaygate.logs.schemas import LogFilter, LogPage, LogPublic, LogStat
 from relaygate.misc.paging import PageQuery
 from relaygate.options.snapshot import OptionsSnapshot
 
 _ADMIN_ONLY_OTHER_FIELDS = ("admin_info", "stream_status")
-_DELETE_CHUNK = 100
+_DELETE_CHUNK = 1000
+
+
+def quota_display_type(options: OptionsSnapshot) -> str:
+    """USD / CNY / TOKENS / CUSTOM: new-api's ``general_setting.quota_display_type``, else the
+    older ``QuotaDisplayType`` key."""
+    chosen = options.get("general_setting.quota_display_type") or options.get(
+        "QuotaDisplayType", "USD"
+    )
+    return chosen.strip().upper() or "USD"
 
 
 def quota_text(quota: int, options: OptionsSnapshot) -> str:
@@ -24,7 +33,7 @@ def quota_text(quota: int, options: OptionsSnapshot) -> str:
         exchange_rate = float(options.get("USDExchangeRate", "7.3"))
     except ValueError:
         per_unit, exchange_rate = 500000.0, 7.3
-    display = options.get("QuotaDisplayType", "USD").upper()
+    display = quota_display_type(options)
     if display == "TOKENS":
         return f"{quota} 点额度"
     if display == "CNY":
@@ -44,7 +53,13 @@ async def record_manage(
     )
 
 
-async def list_all(session: AsyncSession, filters: LogFilter, page: PageQuery) -> Page[LogPublic]:
+def _next_cursor(rows: list[Log], page_size: int) -> str:
+    if len(rows) < page_size or not rows:
+        return ""
+    return str(Cursor(rows[-1].created_at, rows[-1].id))
+
+
+async def list_all(session: AsyncSession, filters: LogFilter, page: PageQuery) -> LogPage:
     """Every user's rows, with channel names (admins)."""
     rows, total = await repository.list_page(
         session, filters, offset=page.offset, limit=page.page_size
@@ -57,10 +72,16 @@ async def list_all(session: AsyncSession, filters: LogFilter, page: PageQuery) -
         item = LogPublic.model_validate(row)
         item.channel_name = names.get(row.channel_id, "")
         items.append(item)
-    return Page[LogPublic](page=page.page, page_size=page.page_size, total=total, items=items)
+    return LogPage(
+        page=page.page,
+        page_size=page.page_size,
+        total=total,
+        items=items,
+        next_cursor=_next_cursor(list(rows), page.page_size),
+    )
 
 
-def _strip_admin_fields(other: str) -> str:
+def strip_admin_fields(other: str) -> str:
     if not other:
         return other
     try:
@@ -74,22 +95,38 @@ def _strip_admin_fields(other: str) -> str:
     return jsonx.dumps_str(parsed)
 
 
+def own_filters(user_id: int, filters: LogFilter) -> LogFilter:
+    """The filters of a /self route: pinned to the caller, no username or channel search."""
+    return filters.model_copy(update={"user_id": user_id, "username": "", "channel": 0})
+
+
+def public_own(row: Log, position: int) -> LogPublic:
+    """A row as its owner sees it: numbered by position, admin-only details dropped."""
+    item = LogPublic.model_validate(row)
+    item.id = position
+    item.other = strip_admin_fields(row.other)
+    return item
+
+
 async def list_own(
     session: AsyncSession, user_id: int, filters: LogFilter, page: PageQuery
-) -> Page[LogPublic]:
+) -> LogPage:
     """The caller's rows, without admin-only details.
 
-    As in new-api, ids are renumbered by position so users never see global row ids.
+    As in new-api, ids are renumbered by position so users never see global row ids; the
+    keyset cursor is the one place a row's real id appears.
     """
-    own = filters.model_copy(update={"user_id": user_id, "username": "", "channel": 0})
+    own = own_filters(user_id, filters)
     rows, total = await repository.list_page(session, own, offset=page.offset, limit=page.page_size)
-    items = []
-    for position, row in enumerate(rows, start=page.offset + 1):
-        item = LogPublic.model_validate(row)
-        item.id = position
-        item.other = _strip_admin_fields(row.other)
-        items.append(item)
-    return Page[LogPublic](page=page.page, page_size=page.page_size, total=total, items=items)
+    start = page.offset + 1 if not filters.cursor else 1
+    items = [public_own(row, position) for position, row in enumerate(rows, start=start)]
+    return LogPage(
+        page=page.page,
+        page_size=page.page_size,
+        total=total,
+        items=items,
+        next_cursor=_next_cursor(list(rows), page.page_size),
+    )
 
 
 async def stat(session: AsyncSession, filters: LogFilter) -> LogStat:
