@@ -1,12 +1,15 @@
-"""Public system routes: /api/status, /api/setup, /api/notice, /api/about, /api/home_page_content."""
+"""Public system routes: /api/status, /api/setup, notice, about, home page content, legal texts and
+the uptime panel; /api/status/test for admins."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
 
-from relaygate.auth.deps import DbSession, RuntimeDep
+from relaygate.auth.deps import AdminCaller, DbSession, RuntimeDep
 from relaygate.kit import clock
 from relaygate.kit.envelope import Envelope
 from relaygate.misc import service
@@ -24,9 +27,45 @@ _STARTED_AT = clock.now()
 async def get_status(runtime: RuntimeDep, session: DbSession) -> Envelope[dict[str, Any]]:
     """What the console needs before login: name, currency display, login methods, setup."""
     setup = await users_repository.root_exists(session)
+    providers = await service.enabled_custom_providers(session)
     return Envelope[dict[str, Any]](
-        data=service.status(runtime.options.current, setup=setup, started_at=_STARTED_AT)
+        data=service.status(
+            runtime.options.current,
+            setup=setup,
+            started_at=_STARTED_AT,
+            custom_providers=providers,
+        )
     )
+
+
+@router.get("/status/test")
+async def status_test(runtime: RuntimeDep, _: AdminCaller) -> JSONResponse:
+    """Ping the database (new-api TestStatus): 503 when it does not answer."""
+    try:
+        async with runtime.database.reader() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception:
+        return JSONResponse({"success": False, "message": "数据库连接失败"}, status_code=503)
+    return JSONResponse({"success": True, "message": "Server is running", "http_stats": {}})
+
+
+@router.get("/uptime/status")
+async def uptime_status() -> Envelope[list[Any]]:
+    """Uptime Kuma groups for the dashboard panel; relaygate polls none yet, so always empty
+    (new-api answers the same when no groups are configured)."""
+    return Envelope[list[Any]](data=[])
+
+
+@router.get("/user-agreement")
+async def get_user_agreement(runtime: RuntimeDep) -> Envelope[str]:
+    """The ``legal.user_agreement`` option."""
+    return Envelope[str](data=service.legal_text(runtime.options.current, "user_agreement"))
+
+
+@router.get("/privacy-policy")
+async def get_privacy_policy(runtime: RuntimeDep) -> Envelope[str]:
+    """The ``legal.privacy_policy`` option."""
+    return Envelope[str](data=service.legal_text(runtime.options.current, "privacy_policy"))
 
 
 @router.get("/setup")

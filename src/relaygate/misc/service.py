@@ -1,12 +1,18 @@
-"""System status, as new-api's ``GetStatus`` reports it, and one-time setup of the root account."""
+"""System status, as new-api's ``GetStatus`` reports it, legal texts, and one-time setup of the
+root account."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from relaygate.db.models.oauth import CustomOAuthProvider
 from relaygate.errors import ApiRefused
+from relaygate.logs.service import quota_display_type
 from relaygate.misc.schemas import SetupPublic, SetupRequest
 from relaygate.options import service as options_service
 from relaygate.options.snapshot import OptionsSnapshot
@@ -19,8 +25,11 @@ SETUP_PASSWORD_MIN = 8
 _DIALECT_NAMES = {"sqlite": "sqlite", "postgresql": "postgres", "mysql": "mysql"}
 
 
-def _flag(options: OptionsSnapshot, key: str) -> bool:
-    return options.get(key, "false") == "true"
+def _flag(options: OptionsSnapshot, key: str, default: bool = False) -> bool:
+    value = options.get(key, "").strip().lower()
+    if not value:
+        return default
+    return value == "true"
 
 
 def _number(options: OptionsSnapshot, key: str, default: float) -> float:
@@ -30,10 +39,39 @@ def _number(options: OptionsSnapshot, key: str, default: float) -> float:
         return default
 
 
-def status(options: OptionsSnapshot, *, setup: bool, started_at: int) -> dict[str, Any]:
-    """The public status document the console reads before login."""
-    display_type = options.get("QuotaDisplayType", "USD")
-    return {
+def _json(options: OptionsSnapshot, key: str, default: Any) -> Any:
+    value = options.json_value(key)
+    return value if isinstance(value, type(default)) else default
+
+
+@dataclass(frozen=True, slots=True)
+class CustomProvider:
+    """An enabled custom OAuth provider, as the login page needs it."""
+
+    id: int
+    name: str
+    slug: str
+    icon: str
+    client_id: str
+    authorization_endpoint: str
+    scopes: str
+
+
+def status(
+    options: OptionsSnapshot,
+    *,
+    setup: bool,
+    started_at: int,
+    custom_providers: Sequence[CustomProvider] = (),
+) -> dict[str, Any]:
+    """The public status document the console reads before login (new-api GetStatus).
+
+    Only public values appear: client ids and site keys, never secrets.
+    """
+    display_type = quota_display_type(options)
+    per_unit = _number(options, "QuotaPerUnit", 500000.0)
+    inviter_quota = _number(options, "QuotaForInviter", 0.0)
+    data: dict[str, Any] = {
         "version": VERSION,
         "start_time": started_at,
         "setup": setup,
@@ -43,24 +81,47 @@ def status(options: OptionsSnapshot, *, setup: bool, started_at: int) -> dict[st
         "server_address": options.get("ServerAddress"),
         "top_up_link": options.get("TopUpLink"),
         "chat_link": options.get("ChatLink"),
-        "quota_per_unit": _number(options, "QuotaPerUnit", 500000.0),
-        "display_in_currency": display_type != "TOKENS"
-        and _flag(options, "DisplayInCurrencyEnabled"),
+        "docs_link": options.get("general_setting.docs_link"),
+        "theme": options.get("theme.frontend", "default") or "default",
+        "quota_per_unit": per_unit,
+        "display_in_currency": display_type != "TOKENS",
         "quota_display_type": display_type,
+        "custom_currency_symbol": options.get("general_setting.custom_currency_symbol", "¤"),
+        "custom_currency_exchange_rate": _number(
+            options, "general_setting.custom_currency_exchange_rate", 1.0
+        ),
         "usd_exchange_rate": _number(options, "USDExchangeRate", 7.3),
         "price": _number(options, "Price", 7.3),
+        "stripe_unit_price": _number(options, "StripeUnitPrice", 8.0),
+        "inviter_reward_usd": inviter_quota / per_unit if per_unit > 0 else 0,
         "register_enabled": _flag(options, "RegisterEnabled"),
         "password_login_enabled": _flag(options, "PasswordLoginEnabled"),
         "password_register_enabled": _flag(options, "PasswordRegisterEnabled"),
         "email_verification": _flag(options, "EmailVerificationEnabled"),
         "github_oauth": _flag(options, "GitHubOAuthEnabled"),
         "github_client_id": options.get("GitHubClientId"),
-        "discord_oauth": False,
-        "linuxdo_oauth": False,
-        "telegram_oauth": False,
-        "wechat_login": False,
-        "oidc_enabled": False,
-        "passkey_login": False,
+        "discord_oauth": _flag(options, "discord.enabled"),
+        "discord_client_id": options.get("discord.client_id"),
+        "linuxdo_oauth": _flag(options, "LinuxDOOAuthEnabled"),
+        "linuxdo_client_id": options.get("LinuxDOClientId"),
+        "linuxdo_minimum_trust_level": int(_number(options, "LinuxDOMinimumTrustLevel", 0)),
+        "telegram_oauth": _flag(options, "TelegramOAuthEnabled"),
+        "telegram_bot_name": options.get("TelegramBotName"),
+        "wechat_login": _flag(options, "WeChatAuthEnabled"),
+        "wechat_qrcode": options.get("WeChatAccountQRCodeImageURL"),
+        "oidc_enabled": _flag(options, "oidc.enabled"),
+        "oidc_client_id": options.get("oidc.client_id"),
+        "oidc_authorization_endpoint": options.get("oidc.authorization_endpoint"),
+        "google_oauth": _flag(options, "google.enabled"),
+        "google_client_id": options.get("google.client_id"),
+        "passkey_login": _flag(options, "passkey.enabled"),
+        "passkey_display_name": options.get("passkey.rp_display_name") or options.get("SystemName"),
+        "passkey_rp_id": options.get("passkey.rp_id"),
+        "passkey_origins": options.get("passkey.origins"),
+        "passkey_allow_insecure": _flag(options, "passkey.allow_insecure_origin"),
+        "passkey_user_verification": options.get("passkey.user_verification", "preferred")
+        or "preferred",
+        "passkey_attachment": options.get("passkey.attachment_preference"),
         "turnstile_check": _flag(options, "TurnstileCheckEnabled"),
         "turnstile_site_key": options.get("TurnstileSiteKey"),
         "self_use_mode_enabled": _flag(options, "SelfUseModeEnabled"),
@@ -69,12 +130,59 @@ def status(options: OptionsSnapshot, *, setup: bool, started_at: int) -> dict[st
         "data_export_default_time": options.get("DataExportDefaultTime", "hour"),
         "default_collapse_sidebar": _flag(options, "DefaultCollapseSidebar"),
         "mj_notify_enabled": _flag(options, "MjNotifyEnabled"),
-        "enable_batch_update": False,
-        "enable_drawing": False,
-        "enable_task": False,
-        "default_use_auto_group": False,
-        "chats": [],
+        "enable_batch_update": _flag(options, "BatchUpdateEnabled"),
+        "enable_drawing": _flag(options, "DrawingEnabled"),
+        "enable_task": _flag(options, "TaskEnabled"),
+        "default_use_auto_group": _flag(options, "DefaultUseAutoGroup"),
+        "enable_stripe_card_bind": False,
+        "chats": _json(options, "Chats", []),
+        "api_info_enabled": _flag(options, "console_setting.api_info_enabled", True),
+        "uptime_kuma_enabled": _flag(options, "console_setting.uptime_kuma_enabled", True),
+        "announcements_enabled": _flag(options, "console_setting.announcements_enabled", True),
+        "faq_enabled": _flag(options, "console_setting.faq_enabled", True),
+        "HeaderNavModules": options.get("HeaderNavModules"),
+        "SidebarModulesAdmin": options.get("SidebarModulesAdmin"),
+        "user_agreement_enabled": bool(options.get("legal.user_agreement").strip()),
+        "privacy_policy_enabled": bool(options.get("legal.privacy_policy").strip()),
+        "auth_notice_enabled": _flag(options, "legal.auth_notice_enabled"),
+        "checkin_enabled": _flag(options, "checkin_setting.enabled"),
     }
+    for key, option in (
+        ("api_info", "console_setting.api_info"),
+        ("announcements", "console_setting.announcements"),
+        ("faq", "console_setting.faq"),
+    ):
+        if data[f"{key}_enabled"]:
+            data[key] = _json(options, option, [])
+    if custom_providers:
+        data["custom_oauth_providers"] = [asdict(provider) for provider in custom_providers]
+    return data
+
+
+async def enabled_custom_providers(session: AsyncSession) -> list[CustomProvider]:
+    """Enabled custom OAuth providers (public fields only)."""
+    rows = await session.execute(
+        select(CustomOAuthProvider)
+        .where(CustomOAuthProvider.enabled.is_(True))
+        .order_by(CustomOAuthProvider.id)
+    )
+    return [
+        CustomProvider(
+            id=row.id,
+            name=row.name,
+            slug=row.slug,
+            icon=row.icon,
+            client_id=row.client_id,
+            authorization_endpoint=row.authorization_endpoint,
+            scopes=row.scopes,
+        )
+        for row in rows.scalars()
+    ]
+
+
+def legal_text(options: OptionsSnapshot, key: str) -> str:
+    """``legal.user_agreement`` / ``legal.privacy_policy`` (markdown or HTML, maybe empty)."""
+    return options.get(f"legal.{key}")
 
 
 def database_type(dialect: str) -> str:

@@ -17,3 +17,9 @@ class OptionUpdate(BaseModel):
 
     key: str
     value: str | bool | int | float | None = None
+
+
+class OptionsBulkUpdate(BaseModel):
+    """``PUT /api/option/bulk``: up to 100 options saved together (string values only)."""
+
+    options: list[OptionUpdate] = []
