@@ -53,8 +53,12 @@ async def test_token_crud_masks_keys(app_client: httpx.AsyncClient) -> None:
     revealed = await ok(await app_client.post(f"/api/token/{token_id}/key", headers=user.headers))
     assert revealed == {"key": key}
 
-    found = await ok(await app_client.get("/api/token/search?keyword=mai", headers=user.headers))
+    # new-api: an exact name unless % asks for a fuzzy match
+    exact = await ok(await app_client.get("/api/token/search?keyword=mai", headers=user.headers))
+    assert exact["total"] == 0
+    found = await ok(await app_client.get("/api/token/search?keyword=mai%25", headers=user.headers))
     assert [t["id"] for t in found["items"]] == [token_id]
+    assert found["stats"] == {"total": 1, "enabled": 1, "disabled": 0, "expired": 0, "exhausted": 0}
     by_key = await ok(
         await app_client.get(f"/api/token/search?token=sk-{key}", headers=user.headers)
     )

@@ -31,6 +31,8 @@ class TokenUpdate(TokenFields):
 
     id: int
     status: int = 0
+    preserve_model_access: bool = False
+    """Keep the stored model limits, group and cross-group retry (new-api)."""
 
 
 class TokenPublic(BaseModel):
@@ -67,3 +69,58 @@ class TokenKey(BaseModel):
     """``POST /api/token/{id}/key``."""
 
     key: str = Field(description="the full key, without the sk- prefix")
+
+
+class TokenStats(BaseModel):
+    """Counts of a user's tokens by effective status (new-api ``UserTokenStats``)."""
+
+    total: int
+    enabled: int
+    disabled: int
+    expired: int
+    exhausted: int
+
+
+class TokenPage(BaseModel):
+    """new-api's token list page: the page shape plus account-wide ``stats``."""
+
+    page: int
+    page_size: int
+    total: int
+    items: list[TokenPublic]
+    stats: TokenStats
+
+
+class TokenBatch(BaseModel):
+    """``POST /api/token/batch`` (delete) and ``POST /api/token/batch/keys``."""
+
+    ids: list[int] = Field(default_factory=list)
+
+
+class TokenKeys(BaseModel):
+    """``POST /api/token/batch/keys``: full keys by token id (only the caller's tokens)."""
+
+    keys: dict[int, str]
+
+
+class TokenUsage(BaseModel):
+    """``GET /api/usage/token/``: the presenting key's quota (new-api ``GetTokenUsage``)."""
+
+    object: str = "token_usage"
+    name: str
+    total_granted: int
+    total_used: int
+    total_available: int
+    unlimited_quota: bool
+    model_limits: dict[str, bool]
+    model_limits_enabled: bool
+    expires_at: int
+    """Unix seconds; 0 for never."""
+
+
+class TokenUsageAnswer(BaseModel):
+    """new-api answers this route with ``code`` (true) rather than ``success``."""
+
+    code: bool = True
+    message: str = "ok"
+    data: TokenUsage
