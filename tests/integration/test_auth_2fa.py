@@ -16,8 +16,8 @@ from relaygate.auth import verification
 from relaygate.kit import clock
 
 
-def _code(secret: str, offset_steps: int = 0) -> str:
-    return pyotp.TOTP(secret).at(time.time() + 30 * offset_steps)
+def _code(secret: str, offset_steps: int = 0, at: float | None = None) -> str:
+    return pyotp.TOTP(secret).at((time.time() if at is None else at) + 30 * offset_steps)
 
 
 async def _enable_2fa(client: httpx.AsyncClient, actor: Actor) -> dict[str, Any]:
@@ -29,9 +29,11 @@ async def _enable_2fa(client: httpx.AsyncClient, actor: Actor) -> dict[str, Any]
     assert status == {"enabled": False, "locked": False}
     bad = await client.post("/api/user/2fa/enable", json={"code": "000000"}, headers=actor.headers)
     assert "错误" in refused(bad) or "验证码" in refused(bad)
+    data["enabled_at"] = time.time()
+    data["enable_code"] = _code(data["secret"], at=data["enabled_at"])
     await ok(
         await client.post(
-            "/api/user/2fa/enable", json={"code": _code(data["secret"])}, headers=actor.headers
+            "/api/user/2fa/enable", json={"code": data["enable_code"]}, headers=actor.headers
         )
     )
     return data
@@ -59,9 +61,10 @@ async def test_login_with_totp_and_backup_codes(app_client: httpx.AsyncClient) -
     self_call = await app_client.get("/api/user/self", headers={"New-Api-User": str(alice.id)})
     assert self_call.status_code == 401
     # The code that enabled 2FA was spent: replaying it is refused.
-    replay = await app_client.post("/api/user/login/2fa", json={"code": _code(secret)})
+    replay = await app_client.post("/api/user/login/2fa", json={"code": setup["enable_code"]})
     assert "错误" in refused(replay)
-    data = await ok(await app_client.post("/api/user/login/2fa", json={"code": _code(secret, 1)}))
+    next_code = _code(secret, 1, at=setup["enabled_at"])
+    data = await ok(await app_client.post("/api/user/login/2fa", json={"code": next_code}))
     assert data["id"] == alice.id and data["username"] == "alice"
     await ok(await app_client.get("/api/user/self", headers={"New-Api-User": str(alice.id)}))
 
