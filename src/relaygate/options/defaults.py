@@ -194,6 +194,11 @@ DEFAULT_OPTIONS: Final[dict[str, str]] = {
     "CreemProducts": "[]",
     "CreemTestMode": "false",
     "CreemWebhookSecret": "",
+    # Catalog and public pages: /api/ratio_config, the pricing nav module, legal texts.
+    "ExposeRatioEnabled": "false",
+    "HeaderNavModules": "",
+    "legal.user_agreement": "",
+    "legal.privacy_policy": "",
 }
 """Every option relaygate reads, with new-api's default value text."""
 
