@@ -251,6 +251,19 @@ async def test_upstream_updates_detect_and_apply(
     )
     assert again["add_models"] == []  # mock-embed is ignored now
 
+    opted = _channel(
+        mock_upstream, name="opted", settings='{"upstream_model_update_check_enabled": true}'
+    )
+    opted_id = await _add(app_client, root, opted)
+    summary = await ok(
+        await app_client.post("/api/channel/upstream_updates/detect_all", headers=root.headers)
+    )
+    assert summary["processed_channels"] == 1
+    assert summary["failed_channel_ids"] == []
+    assert summary["channel_detected_results"][0]["channel_id"] == opted_id
+    assert summary["detected_add_models"] == 3  # all mock models but mock-chat
+    assert summary["detected_remove_models"] == 1  # gpt-4o
+
 
 @pytest.fixture
 async def vendor_server() -> AsyncIterator[TestServer]:

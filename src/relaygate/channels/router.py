@@ -32,6 +32,7 @@ from relaygate.channels.schemas import (
     TagEdit,
     TestAnswer,
     UpstreamApplyResult,
+    UpstreamDetectAllResult,
     UpstreamDetectResult,
     UpstreamUpdateRequest,
 )
@@ -298,6 +299,16 @@ async def fetch_models(
     return Envelope[list[str]](data=models)
 
 
+async def _detect(
+    runtime: RuntimeDep, transport: Transport, channel_id: int
+) -> UpstreamDetectResult:
+    async with runtime.database.reader() as session:
+        channel = await service.load(session, channel_id)
+    listed = await upstream.fetch_models(upstream.saved_target(channel, runtime.secrets), transport)
+    async with runtime.database.unit_of_work() as session:
+        return await upstream.detect(session, await service.load(session, channel_id), listed)
+
+
 @router.post("/upstream_updates/detect")
 async def detect_upstream_updates(
     body: UpstreamUpdateRequest, runtime: RuntimeDep, transport: TransportDep, _: AdminCaller
@@ -305,19 +316,41 @@ async def detect_upstream_updates(
     """Compare the upstream's model list with the channel's; store and answer the changes."""
     if body.id <= 0:
         raise ApiRefused("invalid channel id")
-    async with runtime.database.reader() as session:
-        channel = await service.load(session, body.id)
     try:
-        listed = await upstream.fetch_models(
-            upstream.saved_target(channel, runtime.secrets), transport
-        )
+        result = await _detect(runtime, transport, body.id)
     except UpstreamError as exc:
         raise ApiRefused(upstream.upstream_error_message(exc)) from None
-    async with runtime.database.unit_of_work() as session:
-        result = await upstream.detect(session, await service.load(session, body.id), listed)
     if result.auto_added_models:
         await runtime.changed(TOPIC_CHANNELS)
     return Envelope[UpstreamDetectResult](data=result)
+
+
+@router.post("/upstream_updates/detect_all")
+async def detect_all_upstream_updates(
+    runtime: RuntimeDep, transport: TransportDep, _: AdminCaller
+) -> Envelope[UpstreamDetectAllResult]:
+    """Detect for every enabled channel that opted in to upstream model-update checks."""
+    async with runtime.database.reader() as session:
+        channels = await repository.all_channels(session, status=CHANNEL_STATUS_ENABLED)
+    results: list[UpstreamDetectResult] = []
+    failed: list[int] = []
+    for channel in channels:
+        if not upstream.check_enabled(channel):
+            continue
+        try:
+            results.append(await _detect(runtime, transport, channel.id))
+        except (UpstreamError, ApiRefused):
+            failed.append(channel.id)
+    if any(result.auto_added_models for result in results):
+        await runtime.changed(TOPIC_CHANNELS)
+    summary = UpstreamDetectAllResult(
+        processed_channels=len(results),
+        failed_channel_ids=failed,
+        detected_add_models=sum(len(result.add_models) for result in results),
+        detected_remove_models=sum(len(result.remove_models) for result in results),
+        channel_detected_results=results,
+    )
+    return Envelope[UpstreamDetectAllResult](data=summary)
 
 
 @router.post("/upstream_updates/apply")

@@ -295,3 +295,13 @@ class BalanceAnswer(BaseModel):
     success: bool = True
     message: str = ""
     balance: float = 0.0
+
+
+class UpstreamDetectAllResult(BaseModel):
+    """``POST /api/channel/upstream_updates/detect_all``: channels with checks enabled."""
+
+    processed_channels: int
+    failed_channel_ids: list[int]
+    detected_add_models: int
+    detected_remove_models: int
+    channel_detected_results: list[UpstreamDetectResult]

@@ -196,3 +196,8 @@ async def apply(
 def upstream_error_message(error: UpstreamError) -> str:
     """new-api's wording for a failed model-list fetch."""
     return f"获取模型列表失败: {error.message}"
+
+
+def check_enabled(channel: Channel) -> bool:
+    """Whether the channel opted in to upstream model-update checks."""
+    return bool(_settings(channel).get("upstream_model_update_check_enabled"))
