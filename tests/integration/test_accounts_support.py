@@ -117,11 +117,15 @@ def code_in(html: str) -> str:
     return found.group(1)
 
 
-def from_ip(client: httpx.AsyncClient, ip: str) -> httpx.AsyncClient:
+def from_ip(
+    client: httpx.AsyncClient, ip: str, *, raise_app_exceptions: bool = True
+) -> httpx.AsyncClient:
     """Another client on the same in-process app, seen as coming from ``ip`` (own rate limits)."""
     transport = client._transport
     assert isinstance(transport, httpx.ASGITransport)
     return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=transport.app, client=(ip, 40000)),
+        transport=httpx.ASGITransport(
+            app=transport.app, client=(ip, 40000), raise_app_exceptions=raise_app_exceptions
+        ),
         base_url=str(client.base_url),
     )
