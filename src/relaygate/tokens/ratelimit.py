@@ -1,8 +1,9 @@
-"""new-api's CriticalRateLimit and SearchRateLimit for routes that reveal keys or search.
+"""new-api's CriticalRateLimit for the routes that reveal keys.
 
 Counted per client IP in a fixed window: in Redis when configured (shared by every node),
-otherwise in this process. Limits come from the settings (``CRITICAL_RATE_LIMIT*``,
-``SEARCH_RATE_LIMIT*``, new-api's env names).
+otherwise in this process; limits from ``CRITICAL_RATE_LIMIT*`` (new-api's env names).
+relaygate.protection guards login and the other critical routes by path; these key-reveal
+routes carry this dependency until that table lists them too.
 """
 
 from __future__ import annotations
@@ -79,13 +80,3 @@ critical_rate_limit = _limiter(
     ),
 )
 """FastAPI dependency: new-api's CriticalRateLimit (default 20 per 20 minutes per IP)."""
-
-search_rate_limit = _limiter(
-    "search",
-    lambda r: (
-        r.settings.search_rate_limit_enable,
-        r.settings.search_rate_limit,
-        r.settings.search_rate_limit_duration,
-    ),
-)
-"""FastAPI dependency: new-api's SearchRateLimit (default 10 per minute per IP)."""

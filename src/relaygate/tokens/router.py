@@ -12,7 +12,7 @@ from relaygate.kit.envelope import Envelope
 from relaygate.misc.paging import PageParams
 from relaygate.runtime import TOPIC_TOKENS
 from relaygate.tokens import service
-from relaygate.tokens.ratelimit import critical_rate_limit, search_rate_limit
+from relaygate.tokens.ratelimit import critical_rate_limit
 from relaygate.tokens.schemas import (
     TokenBatch,
     TokenCreate,
@@ -49,7 +49,7 @@ async def list_tokens(
     )
 
 
-@router.get("/search", dependencies=[Depends(search_rate_limit)])
+@router.get("/search")  # per-user SearchRateLimit: relaygate.protection
 async def search_tokens(
     page: PageParams,
     session: DbSession,
