@@ -7,6 +7,7 @@ from typing import Any, Literal
 from relaygate.kit import jsonx
 from relaygate.protocols import carry, ir, wire
 from relaygate.protocols.formats import WireFormat
+from relaygate.protocols.gemini.keys import camel_keys
 from relaygate.protocols.losses import LossReport
 
 FORMAT = WireFormat.GEMINI
@@ -229,8 +230,13 @@ def _generation(request: ir.Request, config: dict[str, Any]) -> None:
 
 
 def decode_request(body: bytes, losses: LossReport) -> ir.Request:
-    """generateContent request body → IR (the model comes from the URL; set it afterwards)."""
+    """generateContent request body → IR (the model comes from the URL; set it afterwards).
+
+    snake_case field names (as the Python SDK sends in nested objects) are read too.
+    """
     data = wire.load_object(body)
+    if b"_" in body:
+        data = camel_keys(data)
     request = ir.Request(model=wire.as_str(data.get("model")), source_format=FORMAT)
     system = wire.as_dict(data.get("systemInstruction"))
     for part in wire.as_list(system.get("parts")):
