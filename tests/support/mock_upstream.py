@@ -173,7 +173,12 @@ def _tools(request: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             found.append((function.get("name", ""), function.get("parameters") or {}))
         elif "functionDeclarations" in tool or "function_declarations" in tool:
             for decl in tool.get("functionDeclarations") or tool.get("function_declarations") or ():
-                schema = decl.get("parameters") or decl.get("parametersJsonSchema") or {}
+                schema = (
+                    decl.get("parameters")
+                    or decl.get("parametersJsonSchema")
+                    or decl.get("parameters_json_schema")
+                    or {}
+                )
                 found.append((decl.get("name", ""), schema))
         elif "name" in tool and tool.get("type") in (None, "custom", "function"):
             found.append((tool["name"], tool.get("input_schema") or tool.get("parameters") or {}))
