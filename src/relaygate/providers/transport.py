@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import aiohttp
 from yarl import URL
 
-from relaygate.errors import UpstreamTimeout, UpstreamUnavailable
+from relaygate.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
 from relaygate.providers.base import UpstreamRequest
 
 
@@ -64,6 +64,55 @@ class UpstreamResponse:
     def close(self) -> None:
         """Drop the connection (used when the client goes away mid-stream)."""
         self._response.close()
+
+
+@dataclass(slots=True)
+class UpstreamSocket:
+    """An open upstream websocket: frames in and out as they are, errors in our tree."""
+
+    protocol: str | None
+    _socket: aiohttp.ClientWebSocketResponse
+    channel_id: int
+
+    async def receive(self) -> str | bytes | None:
+        """The next text (str) or binary (bytes) frame; None once the upstream has closed."""
+        try:
+            message = await self._socket.receive()
+        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            raise UpstreamTimeout(
+                "upstream websocket went silent", channel_id=self.channel_id
+            ) from exc
+        except aiohttp.ClientError as exc:
+            raise UpstreamUnavailable(
+                f"upstream websocket broke: {exc}", channel_id=self.channel_id
+            ) from exc
+        if message.type is aiohttp.WSMsgType.TEXT:
+            return str(message.data)
+        if message.type is aiohttp.WSMsgType.BINARY:
+            return bytes(message.data)
+        return None
+
+    async def send(self, frame: str | bytes) -> None:
+        """Send one frame (text for str, binary for bytes)."""
+        try:
+            if isinstance(frame, str):
+                await self._socket.send_str(frame)
+            else:
+                await self._socket.send_bytes(frame)
+        except (aiohttp.ClientError, ConnectionError, RuntimeError) as exc:
+            raise UpstreamUnavailable(
+                f"upstream websocket closed: {exc}", channel_id=self.channel_id
+            ) from exc
+
+    @property
+    def close_code(self) -> int | None:
+        """The code the upstream closed with, once it has."""
+        return self._socket.close_code
+
+    async def close(self, code: int = 1000) -> None:
+        """Close our side (idempotent)."""
+        if not self._socket.closed:
+            await self._socket.close(code=code)
 
 
 class Transport:
@@ -127,3 +176,41 @@ class Transport:
             _idle_timeout=idle_timeout,
             channel_id=channel_id,
         )
+
+    async def ws_connect(
+        self,
+        url: str,
+        headers: dict[str, str],
+        *,
+        protocols: tuple[str, ...] = (),
+        channel_id: int,
+    ) -> UpstreamSocket:
+        """Open a websocket (realtime); a refused handshake is an UpstreamError with its status."""
+        if self._session is None:
+            raise RuntimeError("transport not started")
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                socket = await self._session.ws_connect(
+                    url,
+                    headers=headers,
+                    protocols=protocols,
+                    autoping=True,
+                    max_msg_size=0,
+                    timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=5.0),
+                )
+        except aiohttp.WSServerHandshakeError as exc:
+            raise UpstreamError(
+                f"upstream refused the websocket: HTTP {exc.status} {exc.message}",
+                status_code=exc.status if exc.status >= 400 else 502,
+                channel_id=channel_id,
+                retryable=exc.status >= 500 or exc.status == 429,
+            ) from exc
+        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            raise UpstreamTimeout(
+                "upstream websocket did not open in time", channel_id=channel_id
+            ) from exc
+        except aiohttp.ClientError as exc:
+            raise UpstreamUnavailable(
+                f"cannot reach upstream websocket: {exc}", channel_id=channel_id
+            ) from exc
+        return UpstreamSocket(protocol=socket.protocol, _socket=socket, channel_id=channel_id)
