@@ -182,11 +182,11 @@ class RatioSyncRequest(BaseModel):
 
 
 class SyncTestResult(BaseModel):
-    """Whether one upstream answered."""
+    """Whether one upstream answered (``error`` only when it did not, as new-api omits it)."""
 
     name: str
     status: str
-    error: str | None = None
+    error: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class DifferenceItem(BaseModel):

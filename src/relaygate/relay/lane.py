@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from relaygate.errors import RelayGateError
 from relaygate.relay.errors import render_relay_error
@@ -22,6 +23,8 @@ from relaygate.relay.errors import render_relay_error
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Request], Awaitable[Response]]
+SocketHandler = Callable[[WebSocket], Awaitable[None]]
+"""A websocket route: it accepts, relays and closes the socket itself (errors included)."""
 
 
 class Routes:
@@ -30,6 +33,7 @@ class Routes:
     def __init__(self) -> None:
         self.exact: dict[tuple[str, str], Handler] = {}
         self.patterns: list[tuple[str, re.Pattern[str], Handler]] = []
+        self.sockets: dict[str, SocketHandler] = {}
 
     def _add(self, method: str, paths: tuple[str, ...]) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -48,6 +52,15 @@ class Routes:
 
     def post(self, *paths: str) -> Callable[[Handler], Handler]:
         return self._add("POST", paths)
+
+    def websocket(self, path: str) -> Callable[[SocketHandler], SocketHandler]:
+        """A websocket route on an exact path (``/v1/realtime``)."""
+
+        def register(handler: SocketHandler) -> SocketHandler:
+            self.sockets[path] = handler
+            return handler
+
+        return register
 
     def match(self, method: str, path: str) -> tuple[Handler, dict[str, Any]] | None:
         """The handler and path parameters for a request, or None."""
@@ -70,6 +83,11 @@ class FastLane:
         self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            socket_handler = self.routes.sockets.get(scope["path"])
+            if socket_handler is not None:
+                await socket_handler(WebSocket(scope, receive, send))
+                return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
