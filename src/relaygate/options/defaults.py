@@ -107,11 +107,33 @@ DEFAULT_CACHE_CREATION_RATIO = 1.25
 
 DEFAULT_GROUP_RATIO: Final[dict[str, float]] = {"default": 1, "vip": 1, "svip": 1}
 
+DEFAULT_AUDIO_RATIO: Final[dict[str, float]] = {
+    "gpt-4o-audio-preview": 16,
+    "gpt-4o-mini-audio-preview": 66.67,
+    "gpt-4o-realtime-preview": 8,
+    "gpt-4o-mini-realtime-preview": 16.67,
+    "gpt-4o-mini-tts": 25,
+}
+"""Audio input tokens cost this many text input tokens (new-api defaultAudioRatio; 1 if absent)."""
+
+DEFAULT_AUDIO_COMPLETION_RATIO: Final[dict[str, float]] = {
+    "gpt-4o-realtime": 2,
+    "gpt-4o-mini-realtime": 2,
+    "gpt-4o-mini-tts": 1,
+    "tts-1": 0,
+    "tts-1-hd": 0,
+    "tts-1-1106": 0,
+    "tts-1-hd-1106": 0,
+}
+"""Audio output tokens cost this many audio input tokens (new-api defaultAudioCompletionRatio)."""
+
 DEFAULT_OPTIONS: Final[dict[str, str]] = {
     "ModelRatio": jsonx.dumps_str(DEFAULT_MODEL_RATIO),
     "CompletionRatio": jsonx.dumps_str(DEFAULT_COMPLETION_RATIO),
     "CacheRatio": jsonx.dumps_str(DEFAULT_CACHE_RATIO),
     "CreateCacheRatio": "{}",
+    "AudioRatio": jsonx.dumps_str(DEFAULT_AUDIO_RATIO),
+    "AudioCompletionRatio": jsonx.dumps_str(DEFAULT_AUDIO_COMPLETION_RATIO),
     "ModelPrice": "{}",
     "GroupRatio": jsonx.dumps_str(DEFAULT_GROUP_RATIO),
     "UserUsableGroups": jsonx.dumps_str({"default": "默认分组", "vip": "vip分组"}),
