@@ -77,7 +77,7 @@ export function formatQuota(quota: number | null | undefined, cfg: QuotaConfig =
   const abs = Math.abs(amount)
   let text = abs.toFixed(digits)
   if (abs > 0 && Number(text) === 0) {
-    const needed = Math.min(Math.ceil(-Math.log10(abs)) + 1, 8)
+    const needed = Math.min(Math.ceil(-Math.log10(abs)), 8)
     text = abs.toFixed(needed)
   }
   return `${sign}${cfg.symbol}${text}`
