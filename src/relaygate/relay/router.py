@@ -21,9 +21,11 @@ from relaygate.relay.errors import FORMAT_SCOPE_KEY
 from relaygate.relay.inbound import read_inbound
 from relaygate.relay.lane import Routes
 from relaygate.relay.pipeline import RelayPipeline
+from relaygate.relay.realtime import relay_realtime
 from relaygate.relay.service import RelayService
 
 routes = Routes()
+routes.websocket("/v1/realtime")(relay_realtime)
 
 _CREATED = 1_700_000_000
 
