@@ -22,6 +22,7 @@ void i18n
     nsSeparator: false,
     interpolation: { escapeValue: false },
     returnEmptyString: false,
+    showSupportNotice: false,
     detection: { order: ['localStorage', 'navigator'], lookupLocalStorage: 'i18nextLng', caches: ['localStorage'] },
   })
 
