@@ -15,6 +15,8 @@ GATEWAY_ENV = {
     "LOG_FLUSH_INTERVAL": "0.05",
     "STREAMING_TIMEOUT": "3",
     "SYNC_FREQUENCY": "3600",
+    # room for the 100 MB upload test; the 413 test sends more than this
+    "MAX_REQUEST_BODY_MB": "105",
 }
 
 

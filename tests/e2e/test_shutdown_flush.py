@@ -53,7 +53,11 @@ def test_sigterm_flushes_every_row(
     slow_ledger_gateway.stop()
     slow_ledger_gateway.start()
     root = slow_ledger_gateway.login(ROOT_USERNAME, ROOT_PASSWORD)
-    page = ok(root.client.get("/api/log/", params={"username": user.username, "page_size": 100}))
+    page = ok(
+        root.client.get(
+            "/api/log/", params={"username": user.username, "page_size": 100, "type": 2}
+        )
+    )
     rows = page["items"]
     assert page["total"] == 25
     users = ok(root.client.get("/api/user/search", params={"keyword": user.username}))["items"]

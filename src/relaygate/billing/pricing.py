@@ -116,3 +116,34 @@ def quota_for_usage(usage: Usage, price: Price) -> int:
 def reservation_for(price: Price, prompt_tokens: int, completion_tokens: int) -> int:
     """The pre-charge: the estimated prompt plus the completion the call may produce."""
     return quota_for_usage(Usage(prompt_tokens, completion_tokens), price)
+
+
+DALLE_SIZE_RATIOS: dict[str, dict[str, float]] = {
+    "dall-e-2": {"256x256": 1, "512x512": 1.125, "1024x1024": 1.25},
+    "dall-e-3": {"1024x1024": 1, "1024x1792": 2, "1792x1024": 2},
+}
+"""new-api's size multipliers per image model (constant/dalle.go)."""
+
+
+def image_quota(price: Price, *, size: str, quality: str, count: int) -> int:
+    """Quota for ``count`` images: the per-image price (``ModelPrice``, or ratio × 1000 units
+    as new-api does without one) × size multiplier × 2 for dall-e-3 HD (1.5 above 1024²)."""
+    multiplier = Decimal(str(DALLE_SIZE_RATIOS.get(price.model, {}).get(size, 1)))
+    if quality == "hd" and price.model == "dall-e-3":
+        multiplier *= Decimal(2) if size in ("", "1024x1024") else Decimal("1.5")
+    group = to_decimal(price.group_ratio)
+    if price.use_price:
+        each = to_decimal(price.model_price) * QUOTA_PER_UNIT
+    else:
+        each = to_decimal(price.model_ratio) * 1000
+    return round_quota(each * multiplier * group * max(1, count))
+
+
+def per_second_quota(price: Price, seconds: float) -> int:
+    """Quota for audio of ``seconds``: ``ModelPrice`` is $ per minute (whisper-1: 0.006);
+    without one, 1,000 units × model ratio per minute (the image rule's scale)."""
+    group = to_decimal(price.group_ratio)
+    minutes = Decimal(str(max(seconds, 0.0))) / 60
+    if price.use_price:
+        return max(1, round_quota(to_decimal(price.model_price) * QUOTA_PER_UNIT * minutes * group))
+    return max(1, round_quota(to_decimal(price.model_ratio) * 1000 * minutes * group))

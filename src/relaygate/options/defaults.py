@@ -43,7 +43,23 @@ DEFAULT_MODEL_RATIO: Final[dict[str, float]] = {
     "gemini-2.5-pro": 0.625,
     "deepseek-chat": 0.135,
     "deepseek-reasoner": 0.275,
+    "tts-1": 7.5,
+    "tts-1-hd": 15,
+    "gpt-4o-mini-tts": 0.3,
+    "text-moderation-latest": 0.1,
+    "text-moderation-stable": 0.1,
+    "omni-moderation-latest": 0.1,
+    "gpt-3.5-turbo-instruct": 0.75,
+    "davinci-002": 1,
+    "babbage-002": 0.2,
 }
+
+DEFAULT_MODEL_PRICE: Final[dict[str, float]] = {
+    "dall-e-2": 0.02,
+    "dall-e-3": 0.04,
+    "whisper-1": 0.006,
+}
+"""Fixed prices in $: per image for image models, per minute of audio for transcription."""
 
 DEFAULT_COMPLETION_RATIO: Final[dict[str, float]] = {
     "gpt-3.5-turbo": 3,
@@ -134,7 +150,7 @@ DEFAULT_OPTIONS: Final[dict[str, str]] = {
     "CreateCacheRatio": "{}",
     "AudioRatio": jsonx.dumps_str(DEFAULT_AUDIO_RATIO),
     "AudioCompletionRatio": jsonx.dumps_str(DEFAULT_AUDIO_COMPLETION_RATIO),
-    "ModelPrice": "{}",
+    "ModelPrice": jsonx.dumps_str(DEFAULT_MODEL_PRICE),
     "GroupRatio": jsonx.dumps_str(DEFAULT_GROUP_RATIO),
     "UserUsableGroups": jsonx.dumps_str({"default": "默认分组", "vip": "vip分组"}),
     "AutoGroups": jsonx.dumps_str(["default"]),

@@ -27,13 +27,23 @@ Build = Callable[[ChannelTarget], Awaitable[tuple[UpstreamRequest, WireFormat]]]
 
 
 async def open_upstream(
-    service: RelayService, ctx: RelayContext, build: Build
+    service: RelayService,
+    ctx: RelayContext,
+    build: Build,
+    *,
+    supports: Callable[[ChannelTarget], bool] | None = None,
 ) -> tuple[UpstreamResponse, ChannelTarget]:
-    """The first successful upstream answer (status < 400), or the last error."""
+    """The first successful upstream answer (status < 400), or the last error.
+
+    ``supports`` leaves out channels that cannot serve this endpoint at all.
+    """
     retries = 0 if ctx.caller.pinned_channel else service.runtime.options.current.retry_times
+    unsupported = (
+        [t.channel_id for t in service.candidates(ctx) if not supports(t)] if supports else []
+    )
     last_error: UpstreamError | None = None
     for _attempt in range(retries + 1):
-        target = service.pick_channel(ctx, exclude=ctx.tried)
+        target = service.pick_channel(ctx, exclude=[*ctx.tried, *unsupported])
         if target is None:
             break
         ctx.channel = target
@@ -59,6 +69,10 @@ async def open_upstream(
         return response, target
     if last_error is not None:
         raise last_error
+    if unsupported:
+        raise ModelNotFound(
+            f"no channel for model {ctx.model} serves {ctx.path}", code="endpoint_not_supported"
+        )
     raise ModelNotFound(
         f"当前分组 {ctx.caller.group} 下对于模型 {ctx.model} 无可用渠道 (no channel available)"
     )

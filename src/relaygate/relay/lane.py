@@ -34,6 +34,7 @@ class Routes:
         self.exact: dict[tuple[str, str], Handler] = {}
         self.patterns: list[tuple[str, re.Pattern[str], Handler]] = []
         self.sockets: dict[str, SocketHandler] = {}
+        self.prefixes: list[tuple[str, Handler]] = []
 
     def _add(self, method: str, paths: tuple[str, ...]) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -52,6 +53,10 @@ class Routes:
 
     def post(self, *paths: str) -> Callable[[Handler], Handler]:
         return self._add("POST", paths)
+
+    def prefix(self, prefix: str, handler: Handler) -> None:
+        """Every method on ``prefix`` and below goes to ``handler``."""
+        self.prefixes.append((prefix, handler))
 
     def websocket(self, path: str) -> Callable[[SocketHandler], SocketHandler]:
         """A websocket route on an exact path (``/v1/realtime``)."""
@@ -72,6 +77,9 @@ class Routes:
                 found = pattern.match(path)
                 if found:
                     return candidate, found.groupdict()
+        for prefix, candidate in self.prefixes:
+            if path == prefix or path.startswith(prefix + "/"):
+                return candidate, {}
         return None
 
 

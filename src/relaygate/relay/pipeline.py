@@ -69,7 +69,7 @@ class RelayPipeline:
 
         async def build(target: ChannelTarget) -> tuple[UpstreamRequest, WireFormat]:
             provider = provider_for(target.channel_type)
-            upstream_fmt = provider.target_format(inbound.fmt)
+            upstream_fmt = provider.target_format(inbound.fmt, ctx.upstream_model)
             formats[target.channel_id] = upstream_fmt
             attempt_losses = LossReport()
             body, url_model = upstream_body(

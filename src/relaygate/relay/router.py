@@ -13,10 +13,12 @@ from starlette.responses import Response
 
 from relaygate.auth.api_keys import ApiCaller, check_model, read_key
 from relaygate.billing.usage import estimate_tokens
+from relaygate.errors import NotImplemented_
 from relaygate.kit import clock, jsonx
 from relaygate.kit.money import QUOTA_PER_UNIT
 from relaygate.protocols import wire
 from relaygate.protocols.formats import WireFormat
+from relaygate.relay.direct import ENDPOINTS, relay_direct
 from relaygate.relay.errors import FORMAT_SCOPE_KEY
 from relaygate.relay.inbound import read_inbound
 from relaygate.relay.lane import Routes
@@ -251,3 +253,49 @@ async def billing_subscription(request: Request) -> Response:
 async def billing_usage(request: Request) -> Response:
     _remaining, used = await _billing_amounts(request)
     return _json({"object": "list", "total_usage": used * 100})
+
+
+def _direct(name: str) -> Any:
+    endpoint = ENDPOINTS[name]
+
+    async def handler(request: Request) -> Response:
+        caller = await _caller(request, WireFormat.OPENAI_CHAT)
+        path_model = request.path_params.get("model")
+        return await relay_direct(
+            _service(request), request, caller, endpoint, path_model=path_model
+        )
+
+    handler.__name__ = f"relay_{name}"
+    return handler
+
+
+routes.post("/v1/completions")(_direct("completions"))
+routes.post("/v1/embeddings", "/v1/engines/{model}/embeddings")(_direct("embeddings"))
+routes.post("/v1/moderations")(_direct("moderations"))
+routes.post("/v1/images/generations")(_direct("images_generations"))
+routes.post("/v1/images/edits")(_direct("images_edits"))
+routes.post("/v1/images/variations")(_direct("images_variations"))
+routes.post("/v1/audio/speech")(_direct("speech"))
+routes.post("/v1/audio/transcriptions")(_direct("transcriptions"))
+routes.post("/v1/audio/translations")(_direct("translations"))
+routes.post("/v1/rerank", "/rerank")(_direct("rerank"))
+
+
+async def not_relayed(request: Request) -> Response:
+    """Endpoints new-api does not relay either: a clear 501 in OpenAI's shape."""
+    request.scope[FORMAT_SCOPE_KEY] = WireFormat.OPENAI_CHAT
+    raise NotImplemented_(
+        f"{request.method} {request.scope['path']} is not relayed by this gateway",
+        code="not_implemented",
+    )
+
+
+for _prefix in (
+    "/v1/files",
+    "/v1/batches",
+    "/v1/fine_tuning",
+    "/v1/assistants",
+    "/v1/threads",
+    "/v1/vector_stores",
+):
+    routes.prefix(_prefix, not_relayed)

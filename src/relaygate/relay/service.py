@@ -129,6 +129,7 @@ class RelayService:
             channel_id=channel.id,
             channel_type=channel.type,
             name=channel.name,
+            created_time=channel.created_time or 0,
             key=self.runtime.secrets.decrypt(channel.key or "").strip(),
             base_url=channel.base_url or "",
             model_mapping=parse_mapping(channel.model_mapping),
@@ -178,6 +179,17 @@ class RelayService:
                 )
             return target
         return selector.select(self.routing, ctx.caller.group, ctx.model, exclude=exclude)
+
+    def candidates(self, ctx: RelayContext) -> list[ChannelTarget]:
+        """Every channel that serves the call's (group, model), or the pinned one."""
+        if ctx.caller.pinned_channel is not None:
+            pinned = self.routing.targets.get(ctx.caller.pinned_channel)
+            return [pinned] if pinned is not None else []
+        return [
+            self.routing.targets[c.channel_id]
+            for tier in self.routing.tiers(ctx.caller.group, ctx.model)
+            for c in tier.candidates
+        ]
 
     def models_for(self, caller: ApiCaller) -> list[str]:
         """Models this caller may use, sorted."""
