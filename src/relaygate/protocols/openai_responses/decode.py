@@ -204,11 +204,13 @@ def decode_request(body: bytes, losses: LossReport) -> ir.Request:
     _tools(request, data, losses)
     reasoning = wire.as_dict(data.get("reasoning"))
     if reasoning:
+        # Responses models always reason: a reasoning object without an effort (Codex sends
+        # just {"summary": "auto"}) means the default effort, not "off".
         request.reasoning = ir.Reasoning(
-            effort=reasoning.get("effort"), summary=reasoning.get("summary")
+            enabled=reasoning.get("effort") != "none",
+            effort=reasoning.get("effort"),
+            summary=reasoning.get("summary"),
         )
-        if reasoning.get("effort") == "none":
-            request.reasoning.enabled = False
     _text(request, wire.as_dict(data.get("text")))
     request.max_tokens = wire.opt_int(data.get("max_output_tokens"))
     request.temperature = wire.opt_float(data.get("temperature"))
