@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, delete, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaygate.db.models.channel import Channel
@@ -23,6 +23,9 @@ from relaygate.logs.schemas import LogFilter
 
 LOG_COUNT_LIMIT = 10000
 """Counts stop here (new-api's ``logSearchCountLimit``)."""
+PATTERN_COUNT_LIMIT = 1000
+"""Counts of a keyword or ``%`` pattern search stop here: such a filter cannot use an index
+range, so every counted row costs a scan step."""
 FUZZY_USER_ID_LIMIT = 1000
 """A fuzzy username resolving to more users than this falls back to the logs' username column."""
 
@@ -155,9 +158,17 @@ async def add(session: AsyncSession, row: Log) -> None:
     await session.flush()
 
 
-async def count_capped(session: AsyncSession, where: Sequence[ColumnElement[bool]]) -> int:
-    """How many rows match, counting at most ``LOG_COUNT_LIMIT``."""
-    limited = select(Log.id).where(*where).limit(LOG_COUNT_LIMIT).subquery()
+def count_limit(filters: LogFilter) -> int:
+    """Where a count of ``filters`` stops."""
+    patterned = filters.keyword or "%" in filters.username or "%" in filters.model_name
+    return PATTERN_COUNT_LIMIT if patterned else LOG_COUNT_LIMIT
+
+
+async def count_capped(
+    session: AsyncSession, where: Sequence[ColumnElement[bool]], limit: int = LOG_COUNT_LIMIT
+) -> int:
+    """How many rows match, counting at most ``limit``."""
+    limited = select(Log.id).where(*where).limit(limit).subquery()
     return int((await session.execute(select(func.count()).select_from(limited))).scalar_one())
 
 
@@ -168,7 +179,7 @@ async def list_page(
     capped total of the whole filter."""
     where = await conditions(session, filters)
     cursor = Cursor.parse(filters.cursor)
-    total = await count_capped(session, where)
+    total = await count_capped(session, where, count_limit(filters))
     statement = _newest_first(where, cursor).limit(limit)
     if cursor is None and offset:
         statement = statement.offset(offset)
@@ -181,10 +192,16 @@ async def batch_after(
     where: Sequence[ColumnElement[bool]],
     cursor: Cursor | None,
     limit: int,
-) -> Sequence[Log]:
-    """The next ``limit`` rows after ``cursor`` (the export's keyset walk)."""
-    rows = await session.execute(_newest_first(where, cursor).limit(limit))
-    return rows.scalars().all()
+) -> Sequence[Row[Any]]:
+    """The next ``limit`` rows after ``cursor`` as plain rows (the export's keyset walk; no ORM
+    objects, which would cost more than the query)."""
+    statement = select(*Log.__table__.columns).where(*where)
+    if cursor is not None:
+        statement = statement.where(
+            tuple_(Log.created_at, Log.id) < tuple_(cursor.created_at, cursor.id)
+        )
+    statement = statement.order_by(Log.created_at.desc(), Log.id.desc()).limit(limit)
+    return (await session.execute(statement)).all()
 
 
 async def channel_names(session: AsyncSession, channel_ids: Iterable[int]) -> dict[int, str]:
