@@ -7,6 +7,7 @@ process per database backend (SQLite and PostgreSQL).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import httpx
@@ -487,3 +488,40 @@ def test_dashboard_billing_routes(env: RelayEnv) -> None:
     assert subscription["hard_limit_usd"] == pytest.approx(2.0)
     usage = httpx.get(env.gateway.url + "/v1/dashboard/billing/usage", headers=headers).json()
     assert usage["total_usage"] == 0
+
+
+def test_multi_key_channel_polls_keys_and_disables_only_the_broken_one(env: RelayEnv) -> None:
+    model = unique("chat")
+    env.price(model)
+    first, second, third = unique("k"), unique("k"), unique("k")
+    channel = {
+        "type": 1,
+        "name": unique("multi"),
+        "key": f"{first}\n{second}\n{third}",
+        "base_url": env.mock.url,
+        "models": model,
+        "group": "default",
+    }
+    answer = env.root.client.post(
+        "/api/channel/",
+        json={"mode": "multi_to_single", "multi_key_mode": "polling", "channel": channel},
+    ).json()
+    assert answer["success"], answer
+    user = env.user(quota=1_000_000)
+    client = openai.OpenAI(base_url=env.v1, api_key=env.token(user, unlimited=True), max_retries=0)
+    for _ in range(6):
+        client.chat.completions.create(model=model, messages=HELLO)  # type: ignore[arg-type]
+    assert [len(env.mock.requests(key=k)) for k in (first, second, third)] == [2, 2, 2]
+
+    env.set_option("AutomaticDisableChannelEnabled", "true")
+    env.mock.fail(401, key=second)
+    for _ in range(3):
+        with contextlib.suppress(openai.AuthenticationError):
+            client.chat.completions.create(model=model, messages=HELLO)  # type: ignore[arg-type]
+    env.mock.reset()
+    for _ in range(4):
+        client.chat.completions.create(model=model, messages=HELLO)  # type: ignore[arg-type]
+    assert env.mock.requests(key=second) == []
+    assert len(env.mock.requests(key=first)) + len(env.mock.requests(key=third)) == 4
+    found = env.root.client.get("/api/channel/search", params={"keyword": channel["name"]}).json()
+    assert found["data"]["items"][0]["status"] == 1  # the channel stays enabled

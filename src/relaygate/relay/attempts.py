@@ -56,7 +56,7 @@ async def open_upstream(
                 raise await service.upstream_error(response, target, error_fmt)
         except UpstreamError as error:
             last_error = error
-            await service.record_failure(target, error)
+            await service.record_failure(target, error, ctx.key_index)
             if not health.is_retryable(error):
                 raise
             log.info(

@@ -28,6 +28,8 @@ class RelayContext:
     channel: ChannelTarget | None = None
     upstream_model: str = ""
     tried: list[int] = field(default_factory=list)
+    key_index: int | None = None
+    """Which key of a multi-key channel this attempt uses."""
     usage: Usage | None = None
     estimated_completion_tokens: int = 0
     prompt_estimate: int = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Collection
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +13,8 @@ from sqlalchemy import select
 from relaygate.auth.api_keys import ApiCaller, KeyIndex, check_entry, load_entry, parse_key
 from relaygate.billing.ledger import Ledger
 from relaygate.billing.quota_store import QuotaStore, quota_store_for
-from relaygate.channels import repository as channels_repository
+from relaygate.channels import multikey
+from relaygate.channels import service as channels_service
 from relaygate.db.models.ability import Ability
 from relaygate.db.models.channel import (
     CHANNEL_STATUS_AUTO_DISABLED,
@@ -62,6 +64,8 @@ class RelayService:
             spill_dir=settings.data_dir,
         )
         self._reload_lock = asyncio.Lock()
+        self._multi_keys: dict[int, tuple[str, multikey.ChannelInfo]] = {}
+        self._poll_index: dict[int, int] = {}
 
     async def start(self) -> None:
         """Open the pool, load snapshots, start the ledger writer, follow changes."""
@@ -120,6 +124,12 @@ class RelayService:
                     )
                 ).all()
             targets = {channel.id: self._target(channel) for channel in channels}
+            multi: dict[int, tuple[str, multikey.ChannelInfo]] = {}
+            for channel in channels:
+                info = multikey.parse_info(channel.channel_info)
+                if info.is_multi_key:
+                    multi[channel.id] = (targets[channel.id].key, info)
+            self._multi_keys = multi
             self.routing = RoutingSnapshot.build(
                 [(g, m, cid, int(p or 0), int(w or 0)) for g, m, cid, p, w in abilities], targets
             )
@@ -177,8 +187,27 @@ class RelayService:
                 raise ModelNotFound(
                     f"指定的渠道 {pinned} 不存在或已禁用 (channel {pinned} unavailable)"
                 )
+            return self._with_key(ctx, target)
+        chosen = selector.select(self.routing, ctx.caller.group, ctx.model, exclude=exclude)
+        return self._with_key(ctx, chosen) if chosen is not None else None
+
+    def _with_key(self, ctx: RelayContext, target: ChannelTarget) -> ChannelTarget:
+        """A multi-key channel's target carries the one key picked for this call."""
+        multi = self._multi_keys.get(target.channel_id)
+        if multi is None:
+            ctx.key_index = None
             return target
-        return selector.select(self.routing, ctx.caller.group, ctx.model, exclude=exclude)
+        key_text, info = multi
+        try:
+            index, key = multikey.pick_key(
+                key_text, info, poll_index=self._poll_index.get(target.channel_id)
+            )
+        except multikey.NoEnabledKey:
+            ctx.key_index = None
+            return target
+        self._poll_index[target.channel_id] = index + 1
+        ctx.key_index = index
+        return replace(target, key=key)
 
     def candidates(self, ctx: RelayContext) -> list[ChannelTarget]:
         """Every channel that serves the call's (group, model), or the pinned one."""
@@ -228,16 +257,28 @@ class RelayService:
             message, status_code=status, code=code or "upstream_error", channel_id=target.channel_id
         )
 
-    async def record_failure(self, target: ChannelTarget, error: UpstreamError) -> None:
+    async def record_failure(
+        self, target: ChannelTarget, error: UpstreamError, key_index: int | None = None
+    ) -> None:
         """Auto-disable a broken channel when the option and the channel allow it."""
         options = self.runtime.options.current
         if not (options.auto_disable and target.auto_ban):
             return
         if not health.should_disable(error, options.get("AutomaticDisableKeywords")):
             return
-        log.warning("auto-disabling channel %s: %s", target.channel_id, error.message)
+        key_index = key_index if target.channel_id in self._multi_keys else None
+        log.warning(
+            "auto-disabling channel %s%s: %s",
+            target.channel_id,
+            f" key #{key_index}" if key_index is not None else "",
+            error.message,
+        )
         async with self.runtime.database.unit_of_work() as session:
-            await channels_repository.set_channel_status(
-                session, target.channel_id, CHANNEL_STATUS_AUTO_DISABLED
+            await channels_service.apply_status(
+                session,
+                target.channel_id,
+                CHANNEL_STATUS_AUTO_DISABLED,
+                key_index=key_index,
+                reason=error.message[:200],
             )
         await self.runtime.changed(TOPIC_CHANNELS)
