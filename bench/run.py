@@ -326,9 +326,7 @@ def main() -> None:
         "SYNC_FREQUENCY": "3600",
     }
     gateway = subprocess.Popen(
-        pinned(
-            0, [str(BIN / "relaygate"), "serve", "--port", str(gateway_port)]
-        ),
+        pinned(0, [str(BIN / "relaygate"), "serve", "--port", str(gateway_port)]),
         cwd=work,
         env=gateway_env,
         stdout=subprocess.DEVNULL,
