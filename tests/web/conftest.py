@@ -8,9 +8,11 @@ falls back when they are missing.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,12 +136,37 @@ def login_ui(page: Any, username: str, password: str) -> None:
 
 
 def screenshot(page: Any, name: str) -> None:
-    """docs/screenshots/<name>.png when RELAYGATE_SCREENSHOTS=1 (kept small: 1280x800 viewport)."""
-    if os.environ.get("RELAYGATE_SCREENSHOTS", "") in ("", "0"):
-        return
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    """docs/screenshots/<name>.png (light) and <name>-dark.png when RELAYGATE_SCREENSHOTS=1.
+
+    The console follows the system theme by default, so emulating the color scheme flips it live.
+    Without the variable the page is still rendered in both themes (pageerrors count) but not saved.
+    """
+    save = os.environ.get("RELAYGATE_SCREENSHOTS", "") not in ("", "0")
+    if save:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for scheme, suffix in (("light", ""), ("dark", "-dark")):
+        page.emulate_media(color_scheme=scheme)
+        page.wait_for_timeout(250)
+        if save:
+            page.screenshot(path=str(SCREENSHOTS / f"{name}{suffix}.png"))
+    page.emulate_media(color_scheme="light")
+
+
+@functools.cache
+def _schema_paths() -> frozenset[str]:
+    os.environ.setdefault("RELAYGATE_ENV", "dev")
+    from relaygate.app import create_app
+    from relaygate.config import Settings
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. duplicate operation ids in routers being written
+        return frozenset(create_app(settings).openapi().get("paths", {}))
+
+
+def has_route(path: str) -> bool:
+    """Whether the app's OpenAPI schema has ``path`` (for xfail-until-it-lands markers)."""
+    return path in _schema_paths()
 
 
 @pytest.fixture(scope="module")

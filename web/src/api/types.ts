@@ -49,7 +49,15 @@ export type SelfUser = S['SelfPublic']
 export type User = S['UserPublic']
 export type UserCreate = S['UserCreate']
 export type UserUpdate = S['UserUpdate']
-export type LoginUser = S['LoginPublic']
+/** What /api/user/login (and 2FA, passkey, OAuth logins) answer with; the route declares Envelope[Any]. */
+export interface LoginUser {
+  id: number
+  username: string
+  display_name: string
+  role: number
+  status: number
+  group: string
+}
 export type OptionRow = S['OptionPublic']
 
 export interface Page<T> {

@@ -159,7 +159,7 @@ export function DataTable<T>({
         </TableBody>
       </Table>
       <div className="flex flex-wrap items-center justify-between gap-2 border-t px-3 py-2 text-sm text-muted-foreground">
-        <span data-testid="table-total">{t('{{from}}–{{to}} of {{total}}', { from, to, total })}</span>
+        <span data-testid="table-total">{t('{{from}}–{{to}} of {{total}}', { from: from.toLocaleString(), to: to.toLocaleString(), total: total.toLocaleString() })}</span>
         <div className="flex items-center gap-2">
           <div className="w-24">
             <Select

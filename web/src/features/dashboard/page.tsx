@@ -9,7 +9,7 @@ import { Skeleton } from '@/components/ui/skeleton'
 import { Select } from '@/components/ui/select'
 import { Quota } from '@/components/common/quota'
 import { EmptyState, PageHeader } from '@/components/common/empty'
-import { useQuotaConfig } from '@/lib/status'
+import { useQuotaConfig, useStatus } from '@/lib/status'
 import { formatCompact } from '@/lib/quota'
 import { nowSeconds } from '@/lib/utils'
 import { logsApi, quotaData } from '@/features/logs/api'
@@ -39,13 +39,15 @@ function Stat({ icon: Icon, label, value, loading, testId }: { icon: typeof Wall
 export default function DashboardPage() {
   const { t } = useTranslation()
   const cfg = useQuotaConfig()
+  const { data: status } = useStatus()
+  const collected = !!status?.enable_data_export
   const [range, setRange] = useState<keyof typeof RANGES>('1d')
   const [metric, setMetric] = useState<Metric>('count')
   const end = useMemo(() => nowSeconds() + 3600, [])
   const start = end - RANGES[range] - 3600
   const self = useQuery({ queryKey: ['self'], queryFn: () => api.get<SelfUser>('/api/user/self') })
   const stat = useQuery({ queryKey: ['log-stat', 'self', start], queryFn: () => logsApi.stat(false, { type: 2, start_timestamp: start, end_timestamp: end }) })
-  const data = useQuery({ queryKey: ['quota-data', start, end], queryFn: () => quotaData(start, end) })
+  const data = useQuery({ queryKey: ['quota-data', start, end, collected], queryFn: () => quotaData(start, end, collected), enabled: !!status })
   const rows = data.data?.rows ?? []
   const totals = rows.reduce((a, r) => ({ count: a.count + r.count, tokens: a.tokens + r.token_used }), { count: 0, tokens: 0 })
   const bucket = range === '1d' ? 3600 : 86400

@@ -44,15 +44,18 @@ export const logsApi = {
 }
 
 /**
- * Usage per model per hour. /api/data/self when the server has it; otherwise folded from the
- * newest consumption log rows (up to 5 pages) so the dashboard still works.
+ * Usage per model per hour. /api/data/self when the server has it and collects it; otherwise
+ * folded from the newest consumption log rows (up to 5 pages) so the dashboard still works.
  */
-export async function quotaData(start: number, end: number): Promise<{ rows: QuotaDataRow[]; source: 'data' | 'logs' }> {
-  try {
-    const rows = await api.get<QuotaDataRow[]>('/api/data/self', { start_timestamp: start, end_timestamp: end, default_time: 'hour' })
-    return { rows: rows ?? [], source: 'data' }
-  } catch (e) {
-    if (!isMissingRoute(e)) throw e
+export async function quotaData(start: number, end: number, collected: boolean): Promise<{ rows: QuotaDataRow[]; source: 'data' | 'logs' }> {
+  // Only read the hourly table when the site collects it (DataExportEnabled), as new-api does.
+  if (collected) {
+    try {
+      const rows = await api.get<QuotaDataRow[]>('/api/data/self', { start_timestamp: start, end_timestamp: end, default_time: 'hour' })
+      return { rows: rows ?? [], source: 'data' }
+    } catch (e) {
+      if (!isMissingRoute(e)) throw e
+    }
   }
   const buckets = new Map<string, QuotaDataRow>()
   for (let p = 1; p <= 5; p++) {

@@ -250,7 +250,7 @@ export default function PersonalPage() {
         <Section title={t('Two-factor authentication')} description={t('A code from your phone at every sign-in.')} testId="section-2fa"><TwoFactorSection /></Section>
         <Section title={t('Passkeys')} description={t('Sign in with your device instead of a password.')}><Passkeys /></Section>
         <Section title={t('Account bindings')}><Bindings self={me} /></Section>
-        <Section title={t('Access token')}><AccessToken has={me.has_access_token} /></Section>
+        <Section title={t('Access token')}><AccessToken has={!!me.has_access_token} /></Section>
         <Section title={t('Notifications')}><Notifications self={me} /></Section>
         <Section title={t('Language')}><Language /></Section>
       </div>
