@@ -42,6 +42,8 @@ class RelayGateError(Exception):
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.logged = False
+        """Set once a log row records this error (so it is never recorded twice)."""
         self.status = status_code if status_code is not None else type(self).status_code
         self.error_code = code if code is not None else type(self).code
         self.type = error_type if error_type is not None else type(self).error_type

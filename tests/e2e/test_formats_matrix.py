@@ -808,14 +808,19 @@ def test_bad_input_in_client_format(sqlite_env: RelayEnv, client: str) -> None:
         assert_client_error(client, failed, 500)
     assert len(env.mock.requests()) == 2
 
-    env.wait_for(lambda: len(env.logs(user)) == 2)
+    # every authenticated refusal keeps an error row: 2 bad bodies, the unknown model, and
+    # the two upstream failures (those name their channel)
+    env.wait_for(lambda: len(env.logs(user)) == 5)
     rows = env.logs(user)
-    assert [r["type"] for r in rows] == [5, 5], rows
-    assert [r["quota"] for r in rows] == [0, 0]
-    assert sorted(bool(r["is_stream"]) for r in rows) == [False, True]
+    assert all(r["type"] == 5 and r["quota"] == 0 for r in rows), rows
+    upstream_rows = [r for r in rows if r["channel"]]
+    assert sorted(bool(r["is_stream"]) for r in upstream_rows) == [False, True]
     assert all(
-        r["channel"] == setup.ids["anthropic" if client != "claude" else "openai"] for r in rows
+        r["channel"] == setup.ids["anthropic" if client != "claude" else "openai"]
+        for r in upstream_rows
     )
+    refused = [jsonx.loads(r["other"])["status_code"] for r in rows if not r["channel"]]
+    assert sorted(refused) == [400, 400, 503]
     me = env.me(user)
     assert me["used_quota"] == 0 and me["quota"] == 1_000_000
     assert env.token_row(user, key)["remain_quota"] == 500_000

@@ -327,7 +327,10 @@ def test_every_bad_input_gets_an_openai_error_and_costs_nothing(env: RelayEnv) -
     assert answer.status_code == 400
     assert _error(answer)["message"] == "bad tool schema"
 
-    env.wait_for(lambda: len(env.logs(user, type=5)) == 2)
+    # one error row per authenticated refusal (8) and per upstream failure (2)
+    env.wait_for(lambda: len(env.logs(user, type=5)) == 10)
+    statuses = sorted(jsonx.loads(r["other"])["status_code"] for r in env.logs(user, type=5))
+    assert statuses == [400, 400, 400, 400, 400, 403, 403, 429, 503, 503]
     me = env.me(user)
     assert (me["quota"], me["used_quota"], me["request_count"]) == (1_000_000, 0, 0)
     assert env.token_row(user, key)["remain_quota"] == 100_000

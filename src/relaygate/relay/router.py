@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from relaygate.auth.api_keys import ApiCaller, check_model, read_key
 from relaygate.billing.usage import estimate_tokens
-from relaygate.errors import NotImplemented_
+from relaygate.errors import NotImplemented_, RelayGateError
 from relaygate.kit import clock, jsonx
 from relaygate.kit.money import QUOTA_PER_UNIT
 from relaygate.protocols import wire
@@ -25,6 +25,7 @@ from relaygate.relay.lane import Routes
 from relaygate.relay.pipeline import RelayPipeline
 from relaygate.relay.realtime import relay_realtime
 from relaygate.relay.service import RelayService
+from relaygate.relay.settle import record_refusal
 
 routes = Routes()
 routes.websocket("/v1/realtime")(relay_realtime)
@@ -56,15 +57,33 @@ async def _generate(
     path_stream: bool | None = None,
 ) -> Response:
     caller = await _caller(request, fmt)
-    body = await request.body()
-    inbound = read_inbound(
-        fmt,
-        body,
-        path_model=path_model,
-        path_stream=path_stream,
-        gemini_sse=request.query_params.get("alt") == "sse",
+    model = path_model or ""
+    try:
+        body = await request.body()
+        inbound = read_inbound(
+            fmt,
+            body,
+            path_model=path_model,
+            path_stream=path_stream,
+            gemini_sse=request.query_params.get("alt") == "sse",
+        )
+        model = inbound.model
+        return await RelayPipeline(_service(request)).handle(request, caller, inbound)
+    except RelayGateError as error:
+        await _record(request, caller, model, error)
+        raise
+
+
+async def _record(request: Request, caller: ApiCaller, model: str, error: RelayGateError) -> None:
+    """Keep a log row for an authenticated call refused before it reached an upstream."""
+    await record_refusal(
+        _service(request),
+        request.scope["path"],
+        request.scope.get("request_id", ""),
+        caller,
+        model,
+        error,
     )
-    return await RelayPipeline(_service(request)).handle(request, caller, inbound)
 
 
 @routes.post("/v1/chat/completions", "/chat/completions", "/v1beta/openai/chat/completions")

@@ -73,6 +73,8 @@ async def settle(
                 other={**other, "status_code": error.status if error else 0},
                 log_type=LOG_TYPE_ERROR,
             )
+            if error is not None:
+                error.logged = True
         await service.ledger.submit(
             Settlement(
                 user_id=caller.user_id,
@@ -132,5 +134,57 @@ async def settle(
             reserved=ctx.reserved,
             actual=quota,
             log_row=row,
+        )
+    )
+
+
+async def record_refusal(
+    service: RelayService,
+    request_path: str,
+    request_id: str,
+    caller: Any,
+    model: str,
+    error: RelayGateError,
+) -> None:
+    """An error row for a call refused before any reservation (bad body, unknown model, …).
+
+    Only for authenticated callers: a wrong key has no user to attribute the row to.
+    """
+    if error.logged:
+        return
+    error.logged = True
+    row = consume_row(
+        user_id=caller.user_id,
+        username=caller.entry.username,
+        token_id=caller.token_id,
+        token_name=caller.entry.token_name,
+        channel_id=0,
+        model=model,
+        quota=0,
+        prompt_tokens=0,
+        completion_tokens=0,
+        use_time=0,
+        is_stream=False,
+        group=caller.group,
+        ip=caller.client_ip,
+        request_id=request_id,
+        content=error.message[:1000],
+        other={
+            "request_path": request_path,
+            "status_code": error.status,
+            "error_code": error.error_code,
+        },
+        log_type=LOG_TYPE_ERROR,
+    )
+    await service.ledger.submit(
+        Settlement(
+            user_id=caller.user_id,
+            token_id=caller.token_id,
+            unlimited=True,
+            channel_id=0,
+            reserved=0,
+            actual=0,
+            log_row=row,
+            counts_request=False,
         )
     )
