@@ -374,6 +374,10 @@ def main() -> None:
         chunks = asyncio.run(stream_chunks(targets[1], 16, chunk_count, CONVERTED_MODEL))
         used = cpu_seconds(gateway.pid) - before
         results.put("CPU µs per converted chunk", "relaygate", used * 1e6 / max(1, chunks))
+        recorded = httpx.get(f"{mock_url}/_mock/requests", timeout=30).json()
+        items = recorded.get("requests", recorded) if isinstance(recorded, dict) else recorded
+        if not any(r.get("path") == "/v1/messages" for r in items):
+            raise RuntimeError("the converted case never reached the mock's Anthropic endpoint")
         results.put("CPU µs per converted chunk", "direct", float("nan"))
         time.sleep(1)
         results.put("RSS after load (MiB)", "relaygate", rss_mib(gateway.pid))
