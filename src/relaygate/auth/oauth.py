@@ -1,4 +1,4 @@
-"""OAuth 2 / OIDC sign-in (authlib): a registry of built-in providers plus custom ones.
+"""OAuth 2 / OIDC sign-in: a registry of built-in providers plus custom ones.
 
 Built-ins are keyed by :class:`ProviderKind` (ARCHITECTURE §4): each entry knows its option
 keys, default endpoints, how to read its user JSON and which ``users`` column binds it. Every
@@ -6,6 +6,10 @@ endpoint can be overridden by an option, so tests (and self-hosted GitHub/Discou
 elsewhere. Custom providers are rows of ``custom_oauth_providers`` keyed by slug, bound through
 ``user_oauth_bindings``. Telegram (HMAC of the widget data) and WeChat (a code server) are
 not OAuth and sit at the end.
+
+HTTP goes through the shared aiohttp session of :mod:`relaygate.auth.http`; authlib only
+prepares the token request (client authentication, bearer header) and is imported on first
+use, so the app does not pay for it at rest. id_tokens are checked with joserfc.
 """
 
 from __future__ import annotations
@@ -17,14 +21,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-import httpx
-from authlib.integrations.httpx_client import AsyncOAuth2Client
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from relaygate.auth import http
 from relaygate.auth.passwords import hash_password_async
 from relaygate.db.models.oauth import CustomOAuthProvider, UserOAuthBinding
 from relaygate.db.models.two_fa import utcnow
@@ -34,7 +34,6 @@ from relaygate.kit import clock, ids
 from relaygate.kit.crypto import SecretBox
 from relaygate.options.snapshot import OptionsSnapshot
 
-HTTP_TIMEOUT = 10.0
 TELEGRAM_MAX_AGE = 86400
 """Telegram's docs: reject widget data whose auth_date is too old (a day here)."""
 
@@ -349,14 +348,16 @@ async def resolve(
 
 async def fetch_discovery(url: str) -> dict[str, Any]:
     """An OIDC discovery document."""
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as client:
-        try:
-            response = await client.get(url, headers={"Accept": "application/json"})
-        except httpx.HTTPError as exc:
-            raise ApiRefused(f"获取 OIDC 配置失败: {exc}") from exc
-    if response.status_code != 200:
-        raise ApiRefused(f"获取 OIDC 配置失败: HTTP {response.status_code}")
-    document = response.json()
+    try:
+        response = await http.request("GET", url, headers={"Accept": "application/json"})
+    except http.HttpError as exc:
+        raise ApiRefused(f"获取 OIDC 配置失败: {exc}") from exc
+    if response.status != 200:
+        raise ApiRefused(f"获取 OIDC 配置失败: HTTP {response.status}")
+    try:
+        document = response.json()
+    except ValueError:
+        document = None
     if not isinstance(document, dict):
         raise ApiRefused("获取 OIDC 配置失败: 格式错误")
     return document
@@ -381,10 +382,15 @@ def _fields(config: ProviderConfig) -> dict[str, Any]:
     return {name: getattr(config, name) for name in ProviderConfig.__dataclass_fields__}
 
 
-async def _verify_id_token(
-    client: httpx.AsyncClient, config: ProviderConfig, id_token: str
-) -> dict[str, Any]:
-    response = await client.get(config.endpoints.jwks)
+async def _verify_id_token(config: ProviderConfig, id_token: str) -> dict[str, Any]:
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
+    try:
+        response = await http.request("GET", config.endpoints.jwks)
+    except http.HttpError as exc:
+        raise ApiRefused(f"{config.name} id_token 校验失败: {exc}") from exc
     try:
         keys = KeySet.import_key_set(response.json())
         token = jwt.decode(id_token, keys, algorithms=["RS256", "ES256", "PS256"])
@@ -396,9 +402,77 @@ async def _verify_id_token(
             required["iss"] = {"essential": True, "value": config.endpoints.issuer}
         registry = jwt.JWTClaimsRegistry(**required)
         registry.validate(token.claims)
-    except (JoseError, ValueError) as exc:
+    except (JoseError, ValueError, TypeError) as exc:
         raise ApiRefused(f"{config.name} id_token 校验失败: {exc}") from exc
     return dict(token.claims)
+
+
+def _token_error(response: http.Answer) -> tuple[dict[str, Any] | None, str]:
+    """The token endpoint's JSON object, or why there is none (authlib's rules)."""
+    if response.status >= 500:
+        return None, f"HTTP {response.status}"
+    try:
+        token = response.json()
+    except ValueError:
+        token = None
+    if not isinstance(token, dict):
+        return None, f"HTTP {response.status}"
+    if "error" in token:
+        return None, f"{token['error']}: {token.get('error_description')}"
+    return token, ""
+
+
+async def fetch_token(config: ProviderConfig, code: str) -> dict[str, Any]:
+    """POST the authorization code to the token endpoint; the token response as a dict.
+
+    authlib builds the form (``grant_type``, ``redirect_uri``, ``code``) and the client
+    authentication (``client_secret_post`` in the body, ``client_secret_basic`` as a header).
+    """
+    from authlib.oauth2.auth import ClientAuth
+    from authlib.oauth2.rfc6749.parameters import prepare_token_request
+
+    body: str = prepare_token_request(
+        "authorization_code", code=code, redirect_uri=config.redirect_uri
+    )
+    headers = {
+        "Accept": "application/json",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    auth = ClientAuth(config.client_id, config.client_secret, config.auth_method)
+    url, headers, body = auth.prepare("POST", config.endpoints.token, headers, body)
+    try:
+        response = await http.request("POST", url, headers=headers, data=body.encode())
+    except http.HttpError as exc:
+        raise ApiRefused(f"{config.name} 获取令牌失败: {exc}") from exc
+    token, error = _token_error(response)
+    if token is None:
+        raise ApiRefused(f"{config.name} 获取令牌失败: {error}")
+    if not token.get("access_token"):
+        raise ApiRefused(f"{config.name} 获取令牌失败")
+    return token
+
+
+async def fetch_userinfo(config: ProviderConfig, token: dict[str, Any]) -> dict[str, Any]:
+    """GET the userinfo endpoint with the access token (bearer header, via authlib)."""
+    from authlib.oauth2.auth import TokenAuth
+
+    try:
+        url, headers, _ = TokenAuth(token).prepare(config.endpoints.userinfo, {}, "")
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise ApiRefused(f"{config.name} 获取令牌失败: 不支持的令牌 {exc}") from exc
+    try:
+        response = await http.request("GET", url, headers=headers)
+    except http.HttpError as exc:
+        raise ApiRefused(f"无法连接至 {config.name} 服务器: {exc}") from exc
+    if response.status != 200:
+        raise ApiRefused(f"{config.name} 获取用户信息失败: HTTP {response.status}")
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise ApiRefused(f"{config.name} 获取用户信息失败")
+    return data
 
 
 async def exchange(config: ProviderConfig, code: str) -> OAuthUser:
@@ -408,35 +482,13 @@ async def exchange(config: ProviderConfig, code: str) -> OAuthUser:
     config = await with_discovery(config)
     if not config.endpoints.token or not config.endpoints.userinfo:
         raise ApiRefused(f"{config.name} 未配置完整的端点")
-    async with AsyncOAuth2Client(
-        client_id=config.client_id,
-        client_secret=config.client_secret,
-        token_endpoint_auth_method=config.auth_method,
-        redirect_uri=config.redirect_uri,
-        timeout=HTTP_TIMEOUT,
-    ) as client:
-        try:
-            token = await client.fetch_token(
-                config.endpoints.token, code=code, headers={"Accept": "application/json"}
-            )
-        except Exception as exc:  # authlib raises OAuthError and httpx errors alike
-            raise ApiRefused(f"{config.name} 获取令牌失败: {exc}") from exc
-        if not token.get("access_token"):
-            raise ApiRefused(f"{config.name} 获取令牌失败")
-        try:
-            response = await client.get(config.endpoints.userinfo)
-        except httpx.HTTPError as exc:
-            raise ApiRefused(f"无法连接至 {config.name} 服务器: {exc}") from exc
-        if response.status_code != 200:
-            raise ApiRefused(f"{config.name} 获取用户信息失败: HTTP {response.status_code}")
-        data = response.json()
-        if not isinstance(data, dict):
-            raise ApiRefused(f"{config.name} 获取用户信息失败")
-        id_token = token.get("id_token")
-        if id_token and config.endpoints.jwks:
-            claims = await _verify_id_token(client, config, str(id_token))
-            if _s(claims.get("sub")) != _s(data.get("sub")):
-                raise ApiRefused(f"{config.name} id_token 与用户信息不一致")
+    token = await fetch_token(config, code)
+    data = await fetch_userinfo(config, token)
+    id_token = token.get("id_token")
+    if id_token and config.endpoints.jwks:
+        claims = await _verify_id_token(config, str(id_token))
+        if _s(claims.get("sub")) != _s(data.get("sub")):
+            raise ApiRefused(f"{config.name} id_token 与用户信息不一致")
     user = config.parse_user(data)
     if not user.provider_user_id:
         raise ApiRefused(f"{config.name} 返回的用户信息为空")
@@ -628,16 +680,16 @@ async def wechat_id(options: OptionsSnapshot, code: str) -> str:
     if not code:
         raise ApiRefused("无效的参数")
     address = options.get("WeChatServerAddress", "").rstrip("/")
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as client:
-        try:
-            response = await client.get(
-                f"{address}/api/wechat/user",
-                params={"code": code},
-                headers={"Authorization": options.get("WeChatServerToken", "")},
-            )
-            body = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            raise ApiRefused(f"无法连接微信服务器: {exc}") from exc
+    try:
+        response = await http.request(
+            "GET",
+            f"{address}/api/wechat/user",
+            params={"code": code},
+            headers={"Authorization": options.get("WeChatServerToken", "")},
+        )
+        body = response.json()
+    except (http.HttpError, ValueError) as exc:
+        raise ApiRefused(f"无法连接微信服务器: {exc}") from exc
     if not isinstance(body, dict) or not body.get("success"):
         raise ApiRefused(_s(body.get("message") if isinstance(body, dict) else "") or "验证失败")
     data = _s(body.get("data"))
