@@ -4,6 +4,7 @@ from relaygate.db.models.ability import Ability
 from relaygate.db.models.channel import Channel
 from relaygate.db.models.checkin import Checkin
 from relaygate.db.models.log import Log
+from relaygate.db.models.midjourney import Midjourney
 from relaygate.db.models.model_meta import ModelMeta
 from relaygate.db.models.oauth import CustomOAuthProvider, UserOAuthBinding
 from relaygate.db.models.option import Option
@@ -12,6 +13,7 @@ from relaygate.db.models.prefill_group import PrefillGroup
 from relaygate.db.models.quota_data import QuotaData
 from relaygate.db.models.redemption import Redemption
 from relaygate.db.models.subscription import SubscriptionOrder, SubscriptionPlan, UserSubscription
+from relaygate.db.models.task import Task
 from relaygate.db.models.token import Token
 from relaygate.db.models.topup import TopUp
 from relaygate.db.models.two_fa import TwoFA, TwoFABackupCode
@@ -24,6 +26,7 @@ __all__ = [
     "Checkin",
     "CustomOAuthProvider",
     "Log",
+    "Midjourney",
     "ModelMeta",
     "Option",
     "PasskeyCredential",
@@ -32,6 +35,7 @@ __all__ = [
     "Redemption",
     "SubscriptionOrder",
     "SubscriptionPlan",
+    "Task",
     "Token",
     "TopUp",
     "TwoFA",
