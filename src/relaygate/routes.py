@@ -17,6 +17,7 @@ from relaygate.redemptions.router import router as redemptions_router
 from relaygate.redemptions.router import user_router as redeem_router
 from relaygate.stats.router import router as stats_router
 from relaygate.subscriptions.router import router as subscriptions_router
+from relaygate.tasks_admin.router import router as tasks_router
 from relaygate.tokens.router import router as tokens_router
 from relaygate.tokens.router_usage import router as token_usage_router
 from relaygate.users.router import router as users_router
@@ -38,4 +39,5 @@ API_ROUTERS: list[APIRouter] = [
     payment_webhooks_router,
     stats_router,
     subscriptions_router,
+    tasks_router,
 ]
