@@ -6,14 +6,13 @@ import hashlib
 import hmac
 from typing import Any
 
-import aiohttp
-
+from relaygate.auth import http
 from relaygate.kit import jsonx
 
 SIGNATURE_HEADER = "creem-signature"
 API_BASE = "https://api.creem.io"
 TEST_API_BASE = "https://test-api.creem.io"
-TIMEOUT = aiohttp.ClientTimeout(total=30)
+TIMEOUT = 30.0
 
 
 class CreemError(Exception):
@@ -56,17 +55,20 @@ async def create_checkout(
     }
     headers = {"Content-Type": "application/json", "x-api-key": api_key}
     try:
-        async with (
-            aiohttp.ClientSession(timeout=TIMEOUT) as http,
-            http.post(f"{base}/v1/checkouts", data=jsonx.dumps(body), headers=headers) as resp,
-        ):
-            text = await resp.read()
-            if resp.status // 100 != 2:
-                raise CreemError(f"Creem API http status {resp.status}")
-    except aiohttp.ClientError as exc:
+        resp = await http.request(
+            "POST",
+            f"{base}/v1/checkouts",
+            data=jsonx.dumps(body),
+            headers=headers,
+            total=TIMEOUT,
+            follow_redirects=True,
+        )
+    except http.HttpError as exc:
         raise CreemError(f"Creem API unreachable: {exc}") from exc
+    if resp.status // 100 != 2:
+        raise CreemError(f"Creem API http status {resp.status}")
     try:
-        parsed = jsonx.loads(text)
+        parsed = jsonx.loads(resp.body)
     except ValueError as exc:
         raise CreemError("Creem API answered with invalid JSON") from exc
     url = parsed.get("checkout_url", "") if isinstance(parsed, dict) else ""

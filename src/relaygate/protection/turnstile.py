@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import aiohttp
-
+from relaygate.auth import http
 from relaygate.kit import jsonx
 
 DEFAULT_VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
-_TIMEOUT = aiohttp.ClientTimeout(total=10)
+_TIMEOUT = 10.0
 
 
 class TurnstileError(Exception):
@@ -18,15 +17,11 @@ async def verify(url: str, *, secret: str, response: str, remote_ip: str) -> boo
     """POST the form new-api posts; True when siteverify answers ``success: true``."""
     form = {"secret": secret, "response": response, "remoteip": remote_ip}
     try:
-        async with (
-            aiohttp.ClientSession(timeout=_TIMEOUT) as session,
-            session.post(url, data=form) as answer,
-        ):
-            body = await answer.read()
-    except (aiohttp.ClientError, TimeoutError) as exc:
+        answer = await http.request("POST", url, data=form, total=_TIMEOUT, follow_redirects=True)
+    except http.HttpError as exc:
         raise TurnstileError(f"Turnstile 校验请求失败: {exc}") from None
     try:
-        parsed = jsonx.loads(body)
+        parsed = jsonx.loads(answer.body)
     except ValueError:
         raise TurnstileError("Turnstile 校验返回了无法解析的内容") from None
     return isinstance(parsed, dict) and parsed.get("success") is True
