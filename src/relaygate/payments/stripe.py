@@ -1,14 +1,19 @@
 """Stripe Checkout sessions and webhook verification through the official ``stripe`` library.
 
 The API base is read from ``stripe.api_base`` at call time, so tests can point it at a fake.
+The library (several MiB) is imported on first use, not with the app; requests go over the
+shared session of :mod:`relaygate.auth.http`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import stripe
+from relaygate.auth import http
+
+if TYPE_CHECKING:
+    import stripe
 
 
 class StripeError(Exception):
@@ -36,6 +41,8 @@ async def create_checkout_session(
     allow_promotion_codes: bool,
 ) -> CheckoutSession:
     """A payment-mode Checkout Session for ``quantity`` units of ``price_id``."""
+    import stripe
+
     if not api_secret.startswith(("sk_", "rk_")):
         raise StripeError("无效的Stripe API密钥")
     params: dict[str, Any] = {
@@ -54,7 +61,7 @@ async def create_checkout_session(
         if email:
             params["customer_email"] = email
         params["customer_creation"] = "always"
-    http_client = stripe.AIOHTTPClient()
+    http_client = stripe.AIOHTTPClient(session=http.session())
     client = stripe.StripeClient(
         api_secret,
         base_addresses={"api": stripe.api_base},
@@ -68,13 +75,13 @@ async def create_checkout_session(
         )
     except stripe.StripeError as exc:
         raise StripeError(str(exc)) from exc
-    finally:
-        await http_client.close_async()  # type: ignore[no-untyped-call]
     return CheckoutSession(id=str(session.id or ""), url=str(session.url or ""))
 
 
 def verified_event(payload: bytes, signature: str, secret: str) -> stripe.Event:
     """The event if ``Stripe-Signature`` signs ``payload`` within the tolerance; raises otherwise."""
+    import stripe
+
     try:
         event: stripe.Event = stripe.Webhook.construct_event(payload, signature, secret)
     except (ValueError, stripe.SignatureVerificationError) as exc:
