@@ -3,37 +3,21 @@
 The relying party comes from the ``passkey.*`` options (new-api's PasskeySettings), else from
 ``ServerAddress``, else from the request's host and scheme. Ceremony state (the challenge, who
 it is for, when it expires) lives in the signed session cookie and is popped on finish.
+
+py_webauthn (several MiB with its CBOR and attestation code) is imported inside the functions
+that use it, so an app that never sees a passkey ceremony does not load it.
 """
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from fastapi import Request
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from webauthn import (
-    base64url_to_bytes,
-    generate_authentication_options,
-    generate_registration_options,
-    options_to_json,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers import bytes_to_base64url
-from webauthn.helpers.exceptions import WebAuthnException
-from webauthn.helpers.structs import (
-    AuthenticatorAttachment,
-    AuthenticatorSelectionCriteria,
-    AuthenticatorTransport,
-    CredentialDeviceType,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
 from relaygate.db.models.passkey import PasskeyCredential
 from relaygate.db.models.two_fa import utcnow
@@ -41,6 +25,13 @@ from relaygate.db.models.user import User
 from relaygate.errors import ApiRefused
 from relaygate.kit import clock, jsonx
 from relaygate.options.snapshot import OptionsSnapshot
+
+if TYPE_CHECKING:
+    from webauthn.helpers.structs import (
+        AuthenticatorAttachment,
+        PublicKeyCredentialDescriptor,
+        UserVerificationRequirement,
+    )
 
 REGISTRATION_SESSION_KEY = "passkey_registration_session"
 LOGIN_SESSION_KEY = "passkey_login_session"
@@ -79,6 +70,8 @@ def _is_loopback(host: str) -> bool:
 
 def relying_party(request: Request, options: OptionsSnapshot) -> RelyingParty:
     """The RP for this request (new-api's BuildWebAuthn: settings, ServerAddress, request)."""
+    from webauthn.helpers.structs import AuthenticatorAttachment, UserVerificationRequirement
+
     insecure_ok = _bool(options.get("passkey.allow_insecure_origin", "false"))
     server_address = options.get("ServerAddress", "").strip().rstrip("/")
     configured = options.get("passkey.origins", "").strip() or server_address
@@ -164,6 +157,8 @@ async def remove(session: AsyncSession, user_id: int) -> bool:
 
 
 def _descriptor(credential: PasskeyCredential) -> PublicKeyCredentialDescriptor:
+    from webauthn.helpers.structs import AuthenticatorTransport, PublicKeyCredentialDescriptor
+
     transports: list[AuthenticatorTransport] = []
     try:
         for item in jsonx.loads(credential.transports) if credential.transports else []:
@@ -182,6 +177,8 @@ def _descriptor(credential: PasskeyCredential) -> PublicKeyCredentialDescriptor:
 
 
 def _save_state(request: Request, key: str, challenge: bytes, user_id: int | None) -> None:
+    from webauthn.helpers import bytes_to_base64url
+
     request.session[key] = {
         "challenge": bytes_to_base64url(challenge),
         "user_id": user_id,
@@ -190,6 +187,8 @@ def _save_state(request: Request, key: str, challenge: bytes, user_id: int | Non
 
 
 def _pop_state(request: Request, key: str) -> tuple[bytes, int | None]:
+    from webauthn import base64url_to_bytes
+
     state = request.session.pop(key, None)
     if not isinstance(state, dict) or not isinstance(state.get("challenge"), str):
         raise ApiRefused("Passkey 会话不存在或已过期")
@@ -200,6 +199,8 @@ def _pop_state(request: Request, key: str) -> tuple[bytes, int | None]:
 
 
 def _options_json(options: Any) -> dict[str, Any]:
+    from webauthn import options_to_json
+
     return {"publicKey": jsonx.loads(options_to_json(options))}
 
 
@@ -210,6 +211,9 @@ def begin_registration(
     request: Request, rp: RelyingParty, user: User, existing: PasskeyCredential | None
 ) -> dict[str, Any]:
     """Creation options for the browser; the challenge goes into the session."""
+    from webauthn import generate_registration_options
+    from webauthn.helpers.structs import AuthenticatorSelectionCriteria, ResidentKeyRequirement
+
     options = generate_registration_options(
         rp_id=rp.rp_id,
         rp_name=rp.name,
@@ -237,6 +241,10 @@ async def finish_registration(
     credential: dict[str, Any],
 ) -> PasskeyCredential:
     """Verify the attestation and store (or replace) the user's passkey."""
+    from webauthn import verify_registration_response
+    from webauthn.helpers.exceptions import WebAuthnException
+    from webauthn.helpers.structs import CredentialDeviceType, UserVerificationRequirement
+
     challenge, state_user = _pop_state(request, REGISTRATION_SESSION_KEY)
     if state_user != user_id:
         raise ApiRefused("Passkey 会话不存在或已过期")
@@ -283,6 +291,8 @@ async def finish_registration(
 
 def begin_login(request: Request, rp: RelyingParty) -> dict[str, Any]:
     """Discoverable-credential request options (no user named)."""
+    from webauthn import generate_authentication_options
+
     options = generate_authentication_options(
         rp_id=rp.rp_id, timeout=CEREMONY_TIMEOUT * 1000, user_verification=rp.user_verification
     )
@@ -294,6 +304,8 @@ def begin_verify(
     request: Request, rp: RelyingParty, user_id: int, credential: PasskeyCredential
 ) -> dict[str, Any]:
     """Request options limited to the user's own credential (step-up)."""
+    from webauthn import generate_authentication_options
+
     options = generate_authentication_options(
         rp_id=rp.rp_id,
         timeout=CEREMONY_TIMEOUT * 1000,
@@ -305,6 +317,8 @@ def begin_verify(
 
 
 def _raw_id(credential: dict[str, Any]) -> bytes:
+    from webauthn import base64url_to_bytes
+
     raw = credential.get("rawId") or credential.get("id")
     if not isinstance(raw, str) or not raw:
         raise ApiRefused("无效的 Passkey 凭证")
@@ -321,6 +335,10 @@ async def _check_assertion(
     stored: PasskeyCredential,
     credential: dict[str, Any],
 ) -> None:
+    from webauthn import verify_authentication_response
+    from webauthn.helpers.exceptions import WebAuthnException
+    from webauthn.helpers.structs import UserVerificationRequirement
+
     try:
         verified = verify_authentication_response(
             credential=credential,
@@ -345,6 +363,8 @@ async def finish_login(
     session: AsyncSession, request: Request, rp: RelyingParty, credential: dict[str, Any]
 ) -> User:
     """Verify a discoverable assertion and return the user it belongs to."""
+    from webauthn import base64url_to_bytes
+
     challenge, _ = _pop_state(request, LOGIN_SESSION_KEY)
     stored = await get_by_credential_id(session, _raw_id(credential))
     if stored is None:
