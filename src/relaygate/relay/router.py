@@ -25,10 +25,12 @@ from relaygate.relay.lane import Routes
 from relaygate.relay.pipeline import RelayPipeline
 from relaygate.relay.realtime import relay_realtime
 from relaygate.relay.service import RelayService
+from relaygate.relay.tasks import register as register_task_routes
 from relaygate.relay.settle import record_refusal
 
 routes = Routes()
 routes.websocket("/v1/realtime")(relay_realtime)
+register_task_routes(routes)  # /mj, /suno, /v1/videos, /v1/video/generations
 
 _CREATED = 1_700_000_000
 
