@@ -15,10 +15,13 @@ from relaygate.cache.bus import create_bus
 from relaygate.config import Settings
 from relaygate.db.migrate import upgrade_to_head
 from relaygate.db.session import Database
+from relaygate.jobs.runner import JobRunner
+from relaygate.jobs.task_polling import task_polling_job
 from relaygate.kit.crypto import SecretBox
 from relaygate.options import repository as options_repository
 from relaygate.options.snapshot import OptionsSnapshot
 from relaygate.relay.service import RelayService
+from relaygate.relay.tasks import TaskUpstreamClient
 from relaygate.runtime import TOPIC_OPTIONS, OptionsHolder, Runtime
 
 log = logging.getLogger(__name__)
@@ -86,10 +89,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await relay.start()
     app.state.runtime = runtime
     app.state.relay = relay
+    jobs = JobRunner(runtime, [task_polling_job(runtime, TaskUpstreamClient(relay))])
+    await jobs.start()
     sync_task = asyncio.create_task(_periodic_sync(runtime, relay))
     try:
         yield
     finally:
+        await jobs.close()
         sync_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sync_task
