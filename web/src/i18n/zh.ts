@@ -508,7 +508,7 @@ const zh: Record<string, string> = {
   '{{from}}–{{to}} of {{total}}': '第 {{from}}–{{to}} 条，共 {{total}} 条',
   '{{n}} / page': '{{n}} 条/页',
   '{{n}} backup codes left': '剩余 {{n}} 个备用码',
-  '{{n}} models': '{{n}} 个模型',
+  '{{n}} model(s)': '{{n}} 个模型',
   '{{n}} selected': '已选 {{n}} 项',
   '{{n}} unsaved change(s)': '{{n}} 项未保存',
   ModelRatio: '模型倍率',

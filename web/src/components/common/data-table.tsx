@@ -161,7 +161,7 @@ export function DataTable<T>({
       <div className="flex flex-wrap items-center justify-between gap-2 border-t px-3 py-2 text-sm text-muted-foreground">
         <span data-testid="table-total">{t('{{from}}–{{to}} of {{total}}', { from: from.toLocaleString(), to: to.toLocaleString(), total: total.toLocaleString() })}</span>
         <div className="flex items-center gap-2">
-          <div className="w-24">
+          <div className="w-28">
             <Select
               ariaLabel={t('Rows per page')}
               value={String(pagination.pageSize)}

@@ -21,5 +21,5 @@ export const TableHead = ({ className, ...p }: React.ThHTMLAttributes<HTMLTableC
   <th className={cn('h-10 px-3 text-left align-middle text-xs font-medium text-muted-foreground whitespace-nowrap', className)} {...p} />
 )
 export const TableCell = ({ className, ...p }: React.TdHTMLAttributes<HTMLTableCellElement>) => (
-  <td className={cn('px-3 py-2 align-middle', className)} {...p} />
+  <td className={cn('whitespace-nowrap px-3 py-2 align-middle', className)} {...p} />
 )

@@ -180,7 +180,7 @@ export default function ChannelsPage() {
           const models = splitList(c.getValue())
           return (
             <Tooltip content={<span className="font-mono">{models.join(', ')}</span>}>
-              <span tabIndex={0} className="text-xs">{t('{{n}} models', { n: models.length })}</span>
+              <span tabIndex={0} className="text-xs">{t('{{n}} model(s)', { n: models.length })}</span>
             </Tooltip>
           )
         },
@@ -300,7 +300,7 @@ export default function ChannelsPage() {
         <div className="w-44">
           <Select ariaLabel={t('Type')} value={state.type} onValueChange={(v) => setState({ type: v, p: 1 })} options={typeOptions} />
         </div>
-        <div className="w-32">
+        <div className="w-36">
           <Select
             ariaLabel={t('Status')}
             value={state.status}

@@ -58,7 +58,7 @@ export default function DashboardPage() {
         description={self.data ? t('Hello, {{name}}', { name: self.data.display_name || self.data.username }) : undefined}
         actions={
           <div className="flex gap-2">
-            <div className="w-36">
+            <div className="w-40">
               <Select
                 ariaLabel={t('Time range')}
                 value={range}
@@ -85,7 +85,7 @@ export default function DashboardPage() {
           </div>
         }
       />
-      <div className="grid grid-cols-2 gap-3 lg:grid-cols-6">
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-3 2xl:grid-cols-6">
         <Stat icon={Wallet} label={t('Balance')} loading={self.isLoading} value={<Quota value={self.data?.quota} />} testId="stat-balance" />
         <Stat icon={Coins} label={t('Used quota')} loading={self.isLoading} value={<Quota value={self.data?.used_quota} />} testId="stat-used" />
         <Stat icon={Hash} label={t('Requests')} loading={self.isLoading} value={(self.data?.request_count ?? 0).toLocaleString()} testId="stat-requests" />

@@ -80,7 +80,7 @@ export default function LogsPage() {
       col.accessor('prompt_tokens', { header: () => t('Prompt'), cell: (c) => c.getValue().toLocaleString() }),
       col.accessor('completion_tokens', { header: () => t('Completion'), cell: (c) => c.getValue().toLocaleString() }),
       col.accessor('quota', { header: () => t('Cost'), cell: (c) => <Quota value={c.getValue()} digits={6} /> }),
-      col.accessor('content', { header: () => t('Details'), cell: (c) => <span className="line-clamp-1 max-w-64 text-xs text-muted-foreground">{c.getValue()}</span> }),
+      col.accessor('content', { header: () => t('Details'), cell: (c) => <span className="block max-w-64 truncate text-xs text-muted-foreground" title={c.getValue()}>{c.getValue()}</span> }),
     ],
     [t, admin],
   )
