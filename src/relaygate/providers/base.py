@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Mapping
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from relaygate.errors import UpstreamError
@@ -141,6 +141,29 @@ OPENAI_ENDPOINTS: frozenset[str] = frozenset(
 )
 
 
+class EndpointDialect(StrEnum):
+    """The body an OpenAI endpoint call is sent upstream in (``relay/endpoint_convert.py``).
+
+    Providers name the dialect; the relay converts the client's OpenAI body into it before
+    ``build_endpoint`` and converts the answer back, so the client always gets OpenAI's shape.
+    """
+
+    OPENAI = "openai"
+    """The client's body as it is (only the model renamed)."""
+    GEMINI = "gemini"
+    """Gemini API: ``batchEmbedContents``, Imagen ``predict``, ``generateContent`` images/speech."""
+    VERTEX = "vertex"
+    """Vertex AI: embeddings and Imagen through ``predict``, ``generateContent`` images/speech."""
+    COHERE = "cohere"
+    """Cohere ``/v2/rerank``."""
+    SILICONFLOW = "siliconflow"
+    """Rerank answers carrying ``meta.tokens``."""
+    XINFERENCE = "xinference"
+    """Rerank answers with no usage (estimated offline)."""
+    SEEDREAM = "seedream"
+    """VolcEngine Seedream: image edits as a JSON body with the images as data URLs."""
+
+
 class Provider:
     """Where and how to send a request for one channel type."""
 
@@ -153,6 +176,10 @@ class Provider:
     def supports_endpoint(self, path: str) -> bool:
         """Whether ``build_endpoint`` can send this OpenAI endpoint."""
         return path in self.endpoints
+
+    def endpoint_dialect(self, path: str, model: str) -> EndpointDialect:
+        """The body shape ``build_endpoint`` expects for ``path`` and upstream ``model``."""
+        return EndpointDialect.OPENAI
 
     async def build_endpoint(
         self, target: ChannelTarget, call: EndpointCall, transport: Transport
