@@ -19,7 +19,7 @@ from starlette.responses import Response
 from relaygate.auth.api_keys import ApiCaller
 from relaygate.billing import pricing
 from relaygate.billing.pricing import Usage
-from relaygate.billing.usage import estimate_prompt_tokens, estimate_tokens
+from relaygate.billing.usage import estimate_prompt_tokens, estimate_value_tokens
 from relaygate.errors import BadRequest, RelayGateError, UpstreamError
 from relaygate.kit import jsonx
 from relaygate.protocols import wire
@@ -29,6 +29,7 @@ from relaygate.providers.registry import provider_for
 from relaygate.relay.admission import admit, reserve, token_reservation
 from relaygate.relay.attempts import open_upstream
 from relaygate.relay.context import RelayContext
+from relaygate.relay.endpoint_convert import Conversion, convert
 from relaygate.relay.output import SSE_HEADERS, RelayResponse
 from relaygate.relay.passthrough import OpenAIChatStream, usage_from_openai
 from relaygate.relay.settle import settle
@@ -211,11 +212,19 @@ def _usage_from_answer(call: DirectRequest, raw: bytes) -> Usage | None:
     if units:  # Cohere rerank
         tokens = int(units.get("input_tokens") or 0) or int(units.get("search_units") or 0)
         return Usage(prompt_tokens=tokens)
-    if call.endpoint.path == "/v1/moderations" and call.payload is not None:
-        return Usage(
-            prompt_tokens=max(1, estimate_tokens(jsonx.dumps_str(call.payload.get("input"))))
-        )
+    if call.payload is not None and call.endpoint.path in _COUNTED_INPUTS:
+        # no usage in the answer (moderations, some embedding servers): count the input offline
+        fields = _COUNTED_INPUTS[call.endpoint.path]
+        counted = estimate_value_tokens([call.payload.get(f) for f in fields], call.model)
+        return Usage(prompt_tokens=max(1, counted))
     return usage
+
+
+_COUNTED_INPUTS: dict[str, tuple[str, ...]] = {
+    "/v1/moderations": ("input",),
+    "/v1/embeddings": ("input",),
+    "/v1/rerank": ("query", "documents"),
+}
 
 
 async def relay_direct(
@@ -244,21 +253,30 @@ async def _relay(
     options = service.runtime.options.current
     await reserve(service, ctx, _reservation(ctx, call, options.completion_reserve_tokens))
 
+    conversion: Conversion | None = None
+    """The last attempt's dialect conversion (the answer comes back through it)."""
+
     async def build(target: ChannelTarget) -> tuple[UpstreamRequest, WireFormat]:
+        nonlocal conversion
         provider = provider_for(target.channel_type)
-        if call.upload is not None:
-            content_type, body = call.upload.encode({"model": ctx.upstream_model})
-            endpoint_call = EndpointCall(call.endpoint.path, ctx.upstream_model, body, content_type)
+        path, model = call.endpoint.path, ctx.upstream_model
+        json_body = _json_body(call, model, target) if call.upload is None else b""
+        conversion = convert(
+            provider.endpoint_dialect(path, model),
+            path,
+            model,
+            jsonx.loads(json_body) if json_body else None,
+            call.upload,
+        )
+        if conversion is not None:
+            endpoint_call = EndpointCall(path, model, conversion.body, conversion.content_type)
+        elif call.upload is not None:
+            content_type, body = call.upload.encode({"model": model})
+            endpoint_call = EndpointCall(path, model, body, content_type)
         else:
-            endpoint_call = EndpointCall(
-                call.endpoint.path,
-                ctx.upstream_model,
-                _json_body(call, ctx.upstream_model, target),
-                stream=call.stream,
-            )
-        return await provider.build_endpoint(
-            target, endpoint_call, service.transport
-        ), WireFormat.OPENAI_CHAT
+            endpoint_call = EndpointCall(path, model, json_body, stream=call.stream)
+        request = await provider.build_endpoint(target, endpoint_call, service.transport)
+        return request, conversion.error_format if conversion else WireFormat.OPENAI_CHAT
 
     try:
         upstream, _target = await open_upstream(
@@ -274,6 +292,8 @@ async def _relay(
         await settle(service, ctx, error=RelayGateError("request aborted"))
         raise
     content_type = upstream.headers.get("content-type", "application/json")
+    if conversion is not None:
+        return await _converted(service, ctx, call, upstream, conversion)
     if call.stream:
         return _stream(service, ctx, call, upstream)
     if call.endpoint.binary:
@@ -292,6 +312,33 @@ async def _relay(
     ctx.completed = True
     await settle(service, ctx)
     return Response(raw, status_code=200, media_type=content_type.split(";")[0])
+
+
+async def _converted(
+    service: RelayService,
+    ctx: RelayContext,
+    call: DirectRequest,
+    upstream: Any,
+    conversion: Conversion,
+) -> Response:
+    """A vendor-dialect answer read whole and turned into OpenAI's shape (speech included)."""
+    try:
+        raw = await upstream.read()
+        ctx.mark_first_byte()
+        answer = conversion.answer(raw)
+    except RelayGateError as error:
+        await settle(service, ctx, error=error)
+        raise
+    finally:
+        upstream.close()
+    if ctx.fixed_quota is None:
+        usage = answer.usage or _usage_from_answer(call, answer.body)
+        ctx.usage = (
+            usage if usage is not None and usage.total_tokens else Usage(ctx.prompt_estimate)
+        )
+    ctx.completed = True
+    await settle(service, ctx)
+    return Response(answer.body, status_code=200, media_type=answer.content_type)
 
 
 def _stream(
