@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from relaygate.auth import http as auth_http
 from relaygate.cache.bus import create_bus
 from relaygate.config import Settings
 from relaygate.db.migrate import upgrade_to_head
@@ -100,6 +101,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await sync_task
         await relay.close()
+        await auth_http.close()
         await runtime.bus.close()
         if runtime.redis is not None:
             await runtime.redis.aclose()
