@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from relaygate.protocols.formats import WireFormat
-from relaygate.providers.base import ChannelTarget, ChannelType
+from relaygate.providers.base import ChannelTarget, ChannelType, EndpointCall, UpstreamRequest
 from relaygate.providers.openai_compatible import OpenAICompatible
+
+if TYPE_CHECKING:
+    from relaygate.providers.transport import Transport
 
 DEFAULT_API_VERSION = "2024-10-21"
 KEEP_DOTS_SINCE = 1_746_835_200
 """2025-05-10 UTC: channels created since then keep dots in deployment names (new-api)."""
+
+AZURE_ENDPOINTS: frozenset[str] = frozenset(
+    {
+        "/v1/completions",
+        "/v1/embeddings",
+        "/v1/images/generations",
+        "/v1/images/edits",
+        "/v1/audio/speech",
+        "/v1/audio/transcriptions",
+        "/v1/audio/translations",
+    }
+)
+"""What an Azure deployment serves besides chat (no moderations, variations or rerank)."""
 
 
 def api_version(target: ChannelTarget) -> str:
@@ -52,6 +68,29 @@ class Azure(OpenAICompatible):
 
     def auth_headers(self, target: ChannelTarget) -> dict[str, str]:
         return {"api-key": target.key}
+
+    endpoints: ClassVar[frozenset[str]] = AZURE_ENDPOINTS
+
+    async def build_endpoint(
+        self, target: ChannelTarget, call: EndpointCall, transport: Transport
+    ) -> UpstreamRequest:
+        """``/openai/deployments/{deployment}/{embeddings|images/…|audio/…}?api-version=…``."""
+        deployment = deployment_name(target, call.model)
+        operation = call.path.removeprefix("/v1/")
+        headers = {
+            "Content-Type": call.content_type,
+            "Accept": "text/event-stream" if call.stream else "*/*",
+            **self.auth_headers(target),
+        }
+        return UpstreamRequest(
+            method="POST",
+            url=(
+                f"{self.base_url(target)}/openai/deployments/{deployment}/{operation}"
+                f"?api-version={api_version(target)}"
+            ),
+            headers=self.apply_header_override(target, headers),
+            body=call.body,
+        )
 
     def models_url(self, target: ChannelTarget) -> str:
         return f"{self.base_url(target)}/openai/models?api-version={api_version(target)}"

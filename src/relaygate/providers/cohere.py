@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from relaygate.errors import UpstreamError
 from relaygate.protocols.formats import WireFormat
-from relaygate.providers.base import ChannelType
+from relaygate.providers.base import (
+    ChannelTarget,
+    ChannelType,
+    EndpointCall,
+    EndpointDialect,
+    UpstreamRequest,
+)
 from relaygate.providers.openai_compatible import OpenAICompatible
+
+if TYPE_CHECKING:
+    from relaygate.providers.transport import Transport
+
+COHERE_ENDPOINTS: Mapping[str, str] = {
+    "/v1/rerank": "/v2/rerank",
+    "/v1/embeddings": "/compatibility/v1/embeddings",
+}
+"""OpenAI endpoint → Cohere path: v2 rerank (converted), embeddings through compatibility."""
 
 
 class Cohere(OpenAICompatible):
@@ -20,6 +35,23 @@ class Cohere(OpenAICompatible):
         WireFormat.OPENAI_CHAT: "/compatibility/v1/chat/completions",
     }
     models_path: ClassVar[str] = "/v1/models?page_size=1000&endpoint=chat"
+
+    endpoints: ClassVar[frozenset[str]] = frozenset(COHERE_ENDPOINTS)
+
+    def endpoint_dialect(self, path: str, model: str) -> EndpointDialect:
+        return EndpointDialect.COHERE if path == "/v1/rerank" else EndpointDialect.OPENAI
+
+    async def build_endpoint(
+        self, target: ChannelTarget, call: EndpointCall, transport: Transport
+    ) -> UpstreamRequest:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        headers.update(self.auth_headers(target))
+        return UpstreamRequest(
+            method="POST",
+            url=self.base_url(target) + COHERE_ENDPOINTS[call.path],
+            headers=self.apply_header_override(target, headers),
+            body=call.body,
+        )
 
     def model_names(self, payload: Any) -> list[str]:
         """Cohere answers ``{"models": [{"name": …}]}``; the OpenAI shape is accepted too."""

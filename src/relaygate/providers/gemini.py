@@ -10,6 +10,8 @@ from relaygate.protocols.formats import WireFormat
 from relaygate.providers.base import (
     ChannelTarget,
     ChannelType,
+    EndpointCall,
+    EndpointDialect,
     Provider,
     UpstreamCall,
     UpstreamRequest,
@@ -20,6 +22,26 @@ if TYPE_CHECKING:
     from relaygate.providers.transport import Transport
 
 MAX_PAGES = 100
+
+GEMINI_EMBED = ":embedContent"
+GEMINI_BATCH_EMBED = ":batchEmbedContents"
+"""Gemini's own embed methods, relayed as they are (``EndpointCall.path`` for Gemini clients)."""
+
+GOOGLE_ENDPOINTS: frozenset[str] = frozenset(
+    {"/v1/embeddings", "/v1/images/generations", "/v1/audio/speech"}
+)
+"""OpenAI endpoints served by converting to Google's methods (relay/endpoint_convert.py)."""
+
+
+def google_verb(path: str, model: str) -> str:
+    """The model method an OpenAI endpoint maps to: Imagen predicts, the rest generate."""
+    if path in (GEMINI_EMBED, GEMINI_BATCH_EMBED):
+        return path[1:]
+    if path == "/v1/embeddings":
+        return "batchEmbedContents"
+    if path == "/v1/images/generations" and model.startswith("imagen"):
+        return "predict"
+    return "generateContent"
 
 
 def gemini_path(model: str, stream: bool) -> str:
@@ -53,6 +75,24 @@ class Gemini(Provider):
         return UpstreamRequest(
             method="POST",
             url=base + gemini_path(call.model, call.stream),
+            headers=self.apply_header_override(target, headers),
+            body=call.body,
+        )
+
+    endpoints: ClassVar[frozenset[str]] = GOOGLE_ENDPOINTS | {GEMINI_EMBED, GEMINI_BATCH_EMBED}
+
+    def endpoint_dialect(self, path: str, model: str) -> EndpointDialect:
+        return EndpointDialect.GEMINI
+
+    async def build_endpoint(
+        self, target: ChannelTarget, call: EndpointCall, transport: Transport
+    ) -> UpstreamRequest:
+        """``{base}/v1beta/models/{model}:{verb}``; the body is already in Gemini's shape."""
+        url = f"{self.versioned_base(target)}/models/{call.model}:{google_verb(call.path, call.model)}"
+        headers = {"Content-Type": "application/json", "x-goog-api-key": target.key}
+        return UpstreamRequest(
+            method="POST",
+            url=url,
             headers=self.apply_header_override(target, headers),
             body=call.body,
         )

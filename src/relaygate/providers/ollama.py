@@ -1,4 +1,9 @@
-"""Ollama: its OpenAI-compatible ``/v1/chat/completions``; a local server needs no key."""
+"""Ollama: its OpenAI-compatible ``/v1/chat/completions``; a local server needs no key.
+
+Completions and embeddings use Ollama's OpenAI-compatible ``/v1/completions`` and
+``/v1/embeddings`` as they are (they report usage; new-api converts to ``/api/embed``, which
+answers the same vectors with ``prompt_eval_count``).
+"""
 
 from __future__ import annotations
 
@@ -14,3 +19,4 @@ class Ollama(OpenAICompatible):
     channel_type: ClassVar[ChannelType] = ChannelType.OLLAMA
     default_base_url: ClassVar[str] = "http://localhost:11434"
     requires_key: ClassVar[bool] = False
+    endpoints: ClassVar[frozenset[str]] = frozenset({"/v1/completions", "/v1/embeddings"})

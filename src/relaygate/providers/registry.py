@@ -13,6 +13,7 @@ from relaygate.providers.bedrock import Bedrock
 from relaygate.providers.cohere import Cohere
 from relaygate.providers.deepseek import DeepSeek
 from relaygate.providers.gemini import Gemini
+from relaygate.providers.jina import Jina
 from relaygate.providers.mistral import Mistral
 from relaygate.providers.moonshot import Moonshot
 from relaygate.providers.ollama import Ollama
@@ -23,6 +24,7 @@ from relaygate.providers.siliconflow import SiliconFlow
 from relaygate.providers.vertex import VertexAI
 from relaygate.providers.volcengine import VolcEngine
 from relaygate.providers.xai import XAI
+from relaygate.providers.xinference import Xinference
 from relaygate.providers.zhipu import ZhipuV4
 
 PROVIDERS: Final[Mapping[int, Provider]] = {
@@ -45,6 +47,8 @@ PROVIDERS: Final[Mapping[int, Provider]] = {
     ChannelType.DEEPSEEK: DeepSeek(),
     ChannelType.VOLCENGINE: VolcEngine(),
     ChannelType.XAI: XAI(),
+    ChannelType.JINA: Jina(),
+    ChannelType.XINFERENCE: Xinference(),
 }
 
 

@@ -18,12 +18,15 @@ from relaygate.protocols.formats import WireFormat
 from relaygate.providers.base import (
     ChannelTarget,
     ChannelType,
+    EndpointCall,
+    EndpointDialect,
     Provider,
     UpstreamCall,
     UpstreamRequest,
     fetch_json,
     json_object,
 )
+from relaygate.providers.gemini import GOOGLE_ENDPOINTS, google_verb
 from relaygate.providers.google_auth import AccessTokens, ServiceAccount
 
 if TYPE_CHECKING:
@@ -158,6 +161,40 @@ class VertexAI(Provider):
             url=url,
             headers=self.apply_header_override(target, headers),
             body=body,
+        )
+
+    endpoints: ClassVar[frozenset[str]] = GOOGLE_ENDPOINTS
+
+    def endpoint_dialect(self, path: str, model: str) -> EndpointDialect:
+        return EndpointDialect.VERTEX
+
+    async def build_endpoint(
+        self, target: ChannelTarget, call: EndpointCall, transport: Transport
+    ) -> UpstreamRequest:
+        """Google publisher models: embeddings and Imagen ``predict``, the rest ``generateContent``."""
+        if is_claude(call.model) or is_open_model(call.model):
+            raise BadRequest(f"Vertex AI model {call.model} does not serve {call.path}")
+        region = region_for(target, call.model)
+        base = self.host(target, region)
+        verb = "predict" if call.path == "/v1/embeddings" else google_verb(call.path, call.model)
+        headers = {"Content-Type": "application/json"}
+        if uses_api_key(target):
+            location = ""
+            suffix = "?key=" + quote(target.key.strip(), safe="")
+        else:
+            account = self.account(target)
+            location = self.location_path(account.project_id, region)
+            suffix = ""
+            token = await self.tokens.token(account, target, transport)
+            headers["Authorization"] = f"Bearer {token}"
+            if account.project_id:
+                headers["x-goog-user-project"] = account.project_id
+        url = f"{base}/{API_VERSION}{location}/publishers/google/models/{call.model}:{verb}{suffix}"
+        return UpstreamRequest(
+            method="POST",
+            url=url,
+            headers=self.apply_header_override(target, headers),
+            body=call.body,
         )
 
     def account(self, target: ChannelTarget) -> ServiceAccount:
