@@ -20,6 +20,7 @@ from relaygate.protocols import wire
 from relaygate.protocols.formats import WireFormat
 from relaygate.relay.direct import ENDPOINTS, relay_direct
 from relaygate.relay.errors import FORMAT_SCOPE_KEY
+from relaygate.relay.gemini_embed import batch_embed_contents, embed_content
 from relaygate.relay.inbound import read_inbound
 from relaygate.relay.lane import Routes
 from relaygate.relay.pipeline import RelayPipeline
@@ -115,6 +116,12 @@ async def gemini_generate(request: Request) -> Response:
 async def gemini_stream(request: Request) -> Response:
     model = request.path_params["model"]
     return await _generate(request, WireFormat.GEMINI, path_model=model, path_stream=True)
+
+
+routes.post("/v1beta/models/{model}:embedContent", "/v1/models/{model}:embedContent")(embed_content)
+routes.post("/v1beta/models/{model}:batchEmbedContents", "/v1/models/{model}:batchEmbedContents")(
+    batch_embed_contents
+)
 
 
 def _count_text(value: Any) -> int:
