@@ -26,8 +26,8 @@ from relaygate.relay.lane import Routes
 from relaygate.relay.pipeline import RelayPipeline
 from relaygate.relay.realtime import relay_realtime
 from relaygate.relay.service import RelayService
-from relaygate.relay.tasks import register as register_task_routes
 from relaygate.relay.settle import record_refusal
+from relaygate.relay.tasks import register as register_task_routes
 
 routes = Routes()
 routes.websocket("/v1/realtime")(relay_realtime)
