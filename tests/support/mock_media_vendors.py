@@ -277,3 +277,20 @@ def _scores(documents: list[Any]) -> list[dict[str, Any]]:
         {"index": i, "relevance_score": round(1 - i / (len(documents) + 1), 4)}
         for i in range(len(documents))
     ]
+
+
+def main() -> None:
+    """Serve both mocks until stdin closes (bench/embeddings.py runs this in its own process)."""
+    import sys
+
+    server = MediaVendorMock()
+    sys.stdout.write(f"{server.media.url} {server.url}\n")
+    sys.stdout.flush()
+    try:
+        sys.stdin.read()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
