@@ -8,11 +8,9 @@ falls back when they are missing.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,29 +18,21 @@ from typing import Any
 
 import pytest
 from tests.support.gateway import Gateway
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DIST = REPO_ROOT / "web" / "dist"
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
-CHROMIUM = os.environ.get("RELAYGATE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1280, "height": 800}
+from tests.web.support import CHROMIUM, CHROMIUM_ARGS, DIST, VIEWPORT
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One headless chromium for the session (never downloaded: Debian's /usr/bin/chromium)."""
+    missing = None
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    if not (DIST / "index.html").is_file():
-        pytest.skip("web/dist is not built (make web)")
+        missing = "chromium is not installed (apt-get install -y chromium)"
+    elif not (DIST / "index.html").is_file():
+        missing = "web/dist is not built (make web)"
+    if missing:
+        if os.environ.get("RELAYGATE_TEST_REQUIRE_SERVICES", "") not in ("", "0"):
+            pytest.fail(missing)
+        pytest.skip(missing)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -62,7 +52,9 @@ def _route_patterns(gateway: Gateway) -> list[re.Pattern[str]]:
         schema = client.get("/api/openapi.json").json()
     patterns = []
     for path in schema.get("paths", {}):
-        regex = "^" + _PARAM.sub("[^/]+", re.escape(path).replace(r"\{", "{").replace(r"\}", "}")) + "$"
+        regex = (
+            "^" + _PARAM.sub("[^/]+", re.escape(path).replace(r"\{", "{").replace(r"\}", "}")) + "$"
+        )
         patterns.append(re.compile(regex))
     return patterns
 
@@ -105,7 +97,9 @@ def new_page(browser: Any) -> Iterator[Callable[..., tuple[Any, Watch]]]:
     """``new_page(gateway, locale="en-US", color_scheme="light") -> (page, watch)``."""
     contexts: list[tuple[Any, Watch]] = []
 
-    def make(gateway: Gateway, *, locale: str = "en-US", color_scheme: str = "light") -> tuple[Any, Watch]:
+    def make(
+        gateway: Gateway, *, locale: str = "en-US", color_scheme: str = "light"
+    ) -> tuple[Any, Watch]:
         context = browser.new_context(
             base_url=gateway.url, viewport=VIEWPORT, locale=locale, color_scheme=color_scheme
         )
@@ -121,52 +115,6 @@ def new_page(browser: Any) -> Iterator[Callable[..., tuple[Any, Watch]]]:
     for context, watch in contexts:
         context.close()
         watch.check()
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def login_ui(page: Any, username: str, password: str) -> None:
-    """Fill the /login form and wait for the console."""
-    page.goto("/login")
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(re.compile(r"/console/?$"))
-
-
-def screenshot(page: Any, name: str) -> None:
-    """docs/screenshots/<name>.png (light) and <name>-dark.png when RELAYGATE_SCREENSHOTS=1.
-
-    The console follows the system theme by default, so emulating the color scheme flips it live.
-    Without the variable the page is still rendered in both themes (pageerrors count) but not saved.
-    """
-    save = os.environ.get("RELAYGATE_SCREENSHOTS", "") not in ("", "0")
-    if save:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for scheme, suffix in (("light", ""), ("dark", "-dark")):
-        page.emulate_media(color_scheme=scheme)
-        page.wait_for_timeout(250)
-        if save:
-            page.screenshot(path=str(SCREENSHOTS / f"{name}{suffix}.png"))
-    page.emulate_media(color_scheme="light")
-
-
-@functools.cache
-def _schema_paths() -> frozenset[str]:
-    os.environ.setdefault("RELAYGATE_ENV", "dev")
-    from relaygate.app import create_app
-    from relaygate.config import Settings
-
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # e.g. duplicate operation ids in routers being written
-        return frozenset(create_app(settings).openapi().get("paths", {}))
-
-
-def has_route(path: str) -> bool:
-    """Whether the app's OpenAPI schema has ``path`` (for xfail-until-it-lands markers)."""
-    return path in _schema_paths()
 
 
 @pytest.fixture(scope="module")

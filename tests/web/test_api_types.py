@@ -13,7 +13,9 @@ SCHEMA_TS = REPO_ROOT / "web" / "src" / "api" / "schema.d.ts"
 
 def test_api_types_are_current(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("RELAYGATE_ENV", "dev")
-    spec = importlib.util.spec_from_file_location("dump_openapi", REPO_ROOT / "web" / "scripts" / "dump_openapi.py")
+    spec = importlib.util.spec_from_file_location(
+        "dump_openapi", REPO_ROOT / "web" / "scripts" / "dump_openapi.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

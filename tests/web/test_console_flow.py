@@ -10,7 +10,7 @@ from typing import Any
 import openai
 import pytest
 from tests.support.gateway import ROOT_PASSWORD
-from tests.web.conftest import login_ui, screenshot
+from tests.web.support import login_ui, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +73,9 @@ def test_first_run_to_dashboard(gateway_factory: Any, mock_upstream: Any, new_pa
 
     before = root.client.get("/api/user/self").json()["data"]["quota"]
     client = openai.OpenAI(base_url=gateway.url + "/v1", api_key=key, max_retries=0)
-    reply = client.chat.completions.create(model="mock-chat", messages=[{"role": "user", "content": "hello console"}])
+    reply = client.chat.completions.create(
+        model="mock-chat", messages=[{"role": "user", "content": "hello console"}]
+    )
     assert reply.choices[0].message.content
 
     # The log row (written in batches) appears on the log page.
@@ -98,4 +100,6 @@ def test_first_run_to_dashboard(gateway_factory: Any, mock_upstream: Any, new_pa
     chart = page.get_by_test_id("chart-over-time")
     _wait_for(page, lambda: chart.get_attribute("data-total") == "1", reload=False)
     assert page.get_by_test_id("stat-requests").inner_text() == "1"
-    assert page.get_by_test_id("stat-balance").locator("[data-quota]").get_attribute("data-quota") == str(after)
+    assert page.get_by_test_id("stat-balance").locator("[data-quota]").get_attribute(
+        "data-quota"
+    ) == str(after)

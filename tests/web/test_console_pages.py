@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pyotp
 import pytest
 from tests.support.gateway import ROOT_PASSWORD, Gateway
 from tests.support.mock_upstream import MockUpstream
-from tests.web.conftest import has_route, login_ui, screenshot
+from tests.web.support import has_route, login_ui, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +27,7 @@ def _ok(response: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def seeded(shared_gateway: Gateway, mock_upstream_session: MockUpstream) -> Iterator[Gateway]:
+def seeded(shared_gateway: Gateway, mock_upstream_session: MockUpstream) -> Gateway:
     """Root, a plain user, a channel on the mock, a token, and 100,000 log rows for root."""
     gw = shared_gateway
     root = gw.root
@@ -40,10 +39,19 @@ def seeded(shared_gateway: Gateway, mock_upstream_session: MockUpstream) -> Iter
         "priority": 5, "weight": 10, "tag": "team-a",
     }  # fmt: skip
     _ok(root.client.post("/api/channel/", json={"mode": "single", "channel": channel}))
-    _ok(root.client.post("/api/token/", json={"name": "ci-token", "expired_time": -1, "unlimited_quota": True}))
-    _ok(root.client.post("/api/user/", json={"username": "alice", "password": "alice-password", "display_name": "Alice"}))
+    _ok(
+        root.client.post(
+            "/api/token/", json={"name": "ci-token", "expired_time": -1, "unlimited_quota": True}
+        )
+    )
+    _ok(
+        root.client.post(
+            "/api/user/",
+            json={"username": "alice", "password": "alice-password", "display_name": "Alice"},
+        )
+    )
     _insert_logs(gw, LOG_ROWS)
-    yield gw
+    return gw
 
 
 def _insert_logs(gw: Gateway, count: int) -> None:
@@ -57,7 +65,7 @@ def _insert_logs(gw: Gateway, count: int) -> None:
     ]  # fmt: skip
     with sqlite3.connect(gw.data_dir / "relaygate.db") as db:
         db.executemany(
-            'INSERT INTO logs (user_id, created_at, type, content, username, token_name, model_name, quota,'
+            "INSERT INTO logs (user_id, created_at, type, content, username, token_name, model_name, quota,"
             ' prompt_tokens, completion_tokens, use_time, is_stream, channel_id, token_id, "group", ip,'
             " request_id, other) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             rows,
@@ -108,7 +116,9 @@ def test_channel_test_reports_the_mock_latency(
     seeded: Gateway, mock_upstream_session: MockUpstream, new_page: Any
 ) -> None:
     # The mock holds its headers 400 ms for this channel's key: that is the latency to report.
-    fault = mock_upstream_session.fail(mode="hang_before_headers", delay_ms=400, key="sk-mock", times=1)
+    fault = mock_upstream_session.fail(
+        mode="hang_before_headers", delay_ms=400, key="sk-mock", times=1
+    )
     page, _ = new_page(seeded)
     login_ui(page, "root", ROOT_PASSWORD)
     page.goto("/console/channel")
@@ -129,7 +139,12 @@ def test_channel_test_reports_the_mock_latency(
     strict=True,
 )
 def test_two_factor_enrolment_then_totp_login(seeded: Gateway, new_page: Any) -> None:
-    _ok(seeded.root.client.post("/api/user/", json={"username": "bob2fa", "password": "bob-password", "display_name": "Bob"}))
+    _ok(
+        seeded.root.client.post(
+            "/api/user/",
+            json={"username": "bob2fa", "password": "bob-password", "display_name": "Bob"},
+        )
+    )
     page, _ = new_page(seeded)
     login_ui(page, "bob2fa", "bob-password")
     page.goto("/console/personal")
@@ -156,7 +171,10 @@ def test_two_factor_enrolment_then_totp_login(seeded: Gateway, new_page: Any) ->
 def test_login_first_load_fits_the_budget(seeded: Gateway, new_page: Any) -> None:
     page, _ = new_page(seeded)
     scripts: list[Any] = []
-    page.on("requestfinished", lambda request: scripts.append(request) if request.resource_type == "script" else None)
+    page.on(
+        "requestfinished",
+        lambda request: scripts.append(request) if request.resource_type == "script" else None,
+    )
     page.goto("/login")
     page.get_by_role("button", name="Sign in", exact=True).wait_for()
     page.wait_for_load_state("networkidle")
@@ -211,7 +229,9 @@ def test_every_page_renders_in_both_themes(seeded: Gateway, new_page: Any) -> No
         if marker:
             page.get_by_test_id(marker).wait_for()
         page.wait_for_load_state("networkidle")
-        assert page.locator("[aria-busy=true]").count() == 0 or page.wait_for_selector("[aria-busy=false]")
+        assert page.locator("[aria-busy=true]").count() == 0 or page.wait_for_selector(
+            "[aria-busy=false]"
+        )
         screenshot(page, name)
     # The phone drawer menu.
     page.set_viewport_size({"width": 390, "height": 800})
