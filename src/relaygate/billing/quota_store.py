@@ -13,6 +13,7 @@ conditional UPDATE, so concurrent requests cannot overdraw.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -122,17 +123,37 @@ class SqlAlchemyQuotaStore:
 class SqliteQuotaStore:
     """A synchronous sqlite3 connection on the event loop thread (see the module docstring)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, lock_wait: float = 10.0) -> None:
         self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._connection.execute("PRAGMA busy_timeout=10000")
+        # No busy_timeout here: waiting inside sqlite3 would block the event loop, and the
+        # writer holding the lock may be an aiosqlite transaction that needs the loop to
+        # finish (a deadlock until the timeout). _begin waits on the loop instead.
+        self._connection.execute("PRAGMA busy_timeout=0")
         self._connection.execute("PRAGMA synchronous=NORMAL")
         self._connection.execute("PRAGMA journal_mode=WAL")
+        self._lock_wait = lock_wait
+
+    async def _begin(self) -> None:
+        """BEGIN IMMEDIATE, yielding to the event loop while another writer holds the lock."""
+        deadline = asyncio.get_running_loop().time() + self._lock_wait
+        delay = 0.0005
+        while True:
+            try:
+                self._connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if asyncio.get_running_loop().time() >= deadline:
+                    raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.02)
 
     async def reserve(self, *, user_id: int, token_id: int, unlimited: bool, amount: int) -> None:
         if amount <= 0:
             return
         db = self._connection
-        db.execute("BEGIN IMMEDIATE")
+        await self._begin()
         try:
             if not unlimited:
                 changed = db.execute(
@@ -156,7 +177,7 @@ class SqliteQuotaStore:
         self, users: BalanceRows, tokens: BalanceRows, channels: BalanceRows, logs: BalanceRows
     ) -> None:
         db = self._connection
-        db.execute("BEGIN IMMEDIATE")
+        await self._begin()
         try:
             if users:
                 db.executemany(
