@@ -17,6 +17,7 @@ from relaygate.protection.cookies import SecureSessionCookie
 from relaygate.protection.middleware import Protection
 from relaygate.relay.errors import render_relay_error
 from relaygate.relay.lane import FastLane
+from relaygate.relay.playground import router as playground_router
 from relaygate.relay.router import routes as relay_routes
 from relaygate.routes import API_ROUTERS
 from relaygate.web_middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     for api_router in API_ROUTERS:
         app.include_router(api_router)
+    app.include_router(playground_router)
 
     app.add_middleware(Protection, settings=settings)  # inside the session: reads it
     app.add_middleware(
