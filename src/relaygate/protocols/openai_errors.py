@@ -31,6 +31,10 @@ def parse_error_object(data: dict[str, Any]) -> tuple[str, str | None]:
     error = wire.as_dict(error)
     kind = error.get("code") or error.get("type")
     message = wire.as_str(error.get("message")) or wire.as_str(data.get("message"))
+    if not message:
+        # Jina, SiliconFlow, Xinference and other FastAPI servers answer {"detail": …}
+        detail = data.get("detail")
+        message = detail if isinstance(detail, str) else (jsonx.dumps_str(detail) if detail else "")
     return message or "upstream error", str(kind) if kind is not None else None
 
 
