@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,7 +17,7 @@ from relaygate.cache.bus import create_bus
 from relaygate.config import Settings
 from relaygate.db.migrate import upgrade_to_head
 from relaygate.db.session import Database
-from relaygate.jobs.runner import JobRunner
+from relaygate.jobs.runner import Job, JobRunner
 from relaygate.jobs.task_polling import task_polling_job
 from relaygate.kit.crypto import SecretBox
 from relaygate.options import repository as options_repository
@@ -24,6 +25,7 @@ from relaygate.options.snapshot import OptionsSnapshot
 from relaygate.relay.service import RelayService
 from relaygate.relay.tasks import TaskUpstreamClient
 from relaygate.runtime import TOPIC_OPTIONS, OptionsHolder, Runtime
+from relaygate.stats import service as stats_service
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,10 @@ async def build_runtime(settings: Settings) -> Runtime:
     return runtime
 
 
+async def _aggregate_quota_data(runtime: Runtime) -> None:
+    await stats_service.catch_up(runtime.database)
+
+
 async def _periodic_sync(runtime: Runtime, relay: RelayService) -> None:
     # Safety net for multi-node deployments without Redis (new-api's SYNC_FREQUENCY).
     while True:
@@ -90,7 +96,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await relay.start()
     app.state.runtime = runtime
     app.state.relay = relay
-    jobs = JobRunner(runtime, [task_polling_job(runtime, TaskUpstreamClient(relay))])
+    jobs = JobRunner(
+        runtime,
+        [
+            task_polling_job(runtime, TaskUpstreamClient(relay)),
+            # hourly quota_data buckets: the dashboard charts and wide log stats read them
+            Job("quota_data", 60.0, partial(_aggregate_quota_data, runtime)),
+        ],
+    )
     await jobs.start()
     sync_task = asyncio.create_task(_periodic_sync(runtime, relay))
     try:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaygate.db.models.log import LOG_TYPE_MANAGE, Log
+from relaygate.db.models.log import LOG_TYPE_CONSUME, LOG_TYPE_MANAGE, Log
 from relaygate.db.session import Database
-from relaygate.kit import jsonx
+from relaygate.kit import clock, jsonx
 from relaygate.logs import repository
 from relaygate.logs.repository import Cursor
 from relaygate.logs.schemas import LogFilter, LogPage, LogPublic, LogStat
 from relaygate.misc.paging import PageQuery
 from relaygate.options.snapshot import OptionsSnapshot
+from relaygate.stats import repository as stats_repository
 
 _ADMIN_ONLY_OTHER_FIELDS = ("admin_info", "stream_status")
 _DELETE_CHUNK = 1000
@@ -129,8 +130,47 @@ async def list_own(
     )
 
 
+_HOUR = 3600
+
+
+def _rollup_eligible(filters: LogFilter) -> bool:
+    """Filters the hourly quota_data buckets can answer (time range and user id only)."""
+    return filters.type in (0, LOG_TYPE_CONSUME) and not (
+        filters.username
+        or filters.model_name
+        or filters.token_name
+        or filters.request_id
+        or filters.channel
+        or filters.group
+        or filters.keyword
+    )
+
+
 async def stat(session: AsyncSession, filters: LogFilter) -> LogStat:
-    """Quota, rpm and tpm for consume rows matching ``filters``."""
+    """Quota, rpm and tpm for consume rows matching ``filters``.
+
+    A wide range without row filters (the console's default view) adds up the hourly
+    ``quota_data`` buckets for every complete aggregated hour and reads logs only for the
+    edges, so it stays fast at millions of rows; anything else sums the log rows.
+    """
+    if _rollup_eligible(filters):
+        latest = await stats_repository.latest_bucket(session)
+        start = filters.start_timestamp
+        end = filters.end_timestamp or clock.now()
+        first_full = -(-start // _HOUR) * _HOUR
+        last_full = min(latest or 0, (end + 1) // _HOUR * _HOUR)
+        if latest is not None and last_full - first_full >= 2 * _HOUR:
+            rolled = await stats_repository.quota_between(
+                session, first_full, last_full, user_id=filters.user_id
+            )
+            head, _, _ = await repository.stat(
+                session, filters.model_copy(update={"end_timestamp": first_full - 1})
+            )
+            tail, rpm, tpm = await repository.stat(
+                session,
+                filters.model_copy(update={"start_timestamp": last_full, "end_timestamp": end}),
+            )
+            return LogStat(quota=head + rolled + tail, rpm=rpm, tpm=tpm)
     quota, rpm, tpm = await repository.stat(session, filters)
     return LogStat(quota=quota, rpm=rpm, tpm=tpm)
 

@@ -78,6 +78,17 @@ async def latest_bucket(session: AsyncSession) -> int | None:
     return None if value is None else int(value)
 
 
+async def quota_between(session: AsyncSession, start: int, end: int, *, user_id: int = 0) -> int:
+    """Quota of the buckets for hours in [start, end), for one user when ``user_id`` is set."""
+    where = [QuotaData.created_at >= start, QuotaData.created_at < end]
+    if user_id:
+        where.append(QuotaData.user_id == user_id)
+    total = (
+        await session.execute(select(func.coalesce(func.sum(QuotaData.quota), 0)).where(*where))
+    ).scalar_one()
+    return int(total)
+
+
 async def earliest_consume(session: AsyncSession) -> int | None:
     """The oldest consume log time, if any."""
     stmt = select(func.min(Log.created_at)).where(Log.type == LOG_TYPE_CONSUME)
