@@ -46,8 +46,20 @@ async def summarise_logs(session: AsyncSession, start: int, end: int) -> list[di
     ]
 
 
+_UPSERT_CHUNK = 500
+
+
 async def upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Insert buckets, overwriting the totals of buckets that exist (they were recomputed)."""
+    """Insert buckets, overwriting the totals of buckets that exist (they were recomputed).
+
+    In chunks: one multi-row VALUES statement per ``_UPSERT_CHUNK`` buckets, so a large
+    backlog never builds one giant statement in memory.
+    """
+    for start in range(0, len(rows), _UPSERT_CHUNK):
+        await _upsert_chunk(session, rows[start : start + _UPSERT_CHUNK])
+
+
+async def _upsert_chunk(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     dialect = session.get_bind().dialect.name

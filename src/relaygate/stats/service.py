@@ -33,10 +33,15 @@ async def aggregate_hour(database: Database, hour_start: int) -> int:
     return len(rows)
 
 
+_CATCH_UP_WINDOW = 24 * HOUR
+
+
 async def catch_up(database: Database, now: int | None = None) -> int:
     """Aggregate every hour from just before the newest bucket through the current one.
 
-    The job calls this periodically; reads call it too, so the current partial hour is fresh.
+    The job calls this every minute; reads call it too, so the current partial hour is fresh.
+    A backlog (first run on an imported database) is worked through a day at a time, each day
+    in its own short unit of work, so memory and lock time stay bounded.
     """
     now = clock.now() if now is None else now
     async with database.reader() as session:
@@ -44,10 +49,16 @@ async def catch_up(database: Database, now: int | None = None) -> int:
         start = latest - HOUR if latest is not None else await repository.earliest_consume(session)
     if start is None:
         return 0
-    async with database.unit_of_work() as session:
-        rows = await repository.summarise_logs(session, hour_of(start), now + 1)
-        await repository.upsert(session, rows)
-    return len(rows)
+    total = 0
+    window_start = hour_of(start)
+    while window_start <= now:
+        window_end = min(window_start + _CATCH_UP_WINDOW, now + 1)
+        async with database.unit_of_work() as session:
+            rows = await repository.summarise_logs(session, window_start, window_end)
+            await repository.upsert(session, rows)
+        total += len(rows)
+        window_start = window_end
+    return total
 
 
 async def _fresh(database: Database, options: OptionsSnapshot) -> None:
