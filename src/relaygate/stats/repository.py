@@ -10,7 +10,7 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaygate.db.models.log import LOG_TYPE_CONSUME, Log
-from relaygate.db.models.quota_data import QuotaData
+from relaygate.db.models.quota_data import QuotaData, QuotaHour
 
 HOUR = 3600
 _KEY = ("user_id", "username", "model_name", "created_at")
@@ -91,14 +91,71 @@ async def latest_bucket(session: AsyncSession) -> int | None:
 
 
 async def quota_between(session: AsyncSession, start: int, end: int, *, user_id: int = 0) -> int:
-    """Quota of the buckets for hours in [start, end), for one user when ``user_id`` is set."""
-    where = [QuotaData.created_at >= start, QuotaData.created_at < end]
+    """Quota of the hours in [start, end): one user's buckets, or the all-users hour totals."""
     if user_id:
-        where.append(QuotaData.user_id == user_id)
+        column = QuotaData.quota
+        where = [
+            QuotaData.created_at >= start,
+            QuotaData.created_at < end,
+            QuotaData.user_id == user_id,
+        ]
+    else:
+        column = QuotaHour.quota
+        where = [QuotaHour.created_at >= start, QuotaHour.created_at < end]
     total = (
-        await session.execute(select(func.coalesce(func.sum(QuotaData.quota), 0)).where(*where))
+        await session.execute(select(func.coalesce(func.sum(column), 0)).where(*where))
     ).scalar_one()
     return int(total)
+
+
+async def refresh_hours(session: AsyncSession, start: int, end: int) -> None:
+    """Recompute the all-users totals of the hours in [start, end) from their buckets."""
+    sums = (
+        await session.execute(
+            select(
+                QuotaData.created_at,
+                func.sum(QuotaData.count),
+                func.sum(QuotaData.quota),
+                func.sum(QuotaData.token_used),
+            )
+            .where(QuotaData.created_at >= start, QuotaData.created_at < end)
+            .group_by(QuotaData.created_at)
+        )
+    ).all()
+    rows = [
+        {
+            "created_at": int(h),
+            "count": int(c or 0),
+            "quota": int(q or 0),
+            "token_used": int(t or 0),
+        }
+        for h, c, q, t in sums
+    ]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "mysql":
+        my = mysql.insert(QuotaHour).values(rows)
+        await session.execute(
+            my.on_duplicate_key_update(
+                count=my.inserted["count"],
+                quota=my.inserted.quota,
+                token_used=my.inserted.token_used,
+            )
+        )
+        return
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(QuotaHour).values(rows)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["created_at"],
+            set_={
+                "count": stmt.excluded["count"],
+                "quota": stmt.excluded.quota,
+                "token_used": stmt.excluded.token_used,
+            },
+        )
+    )
 
 
 async def earliest_consume(session: AsyncSession) -> int | None:

@@ -30,6 +30,7 @@ async def aggregate_hour(database: Database, hour_start: int) -> int:
     async with database.unit_of_work() as session:
         rows = await repository.summarise_logs(session, start, start + HOUR)
         await repository.upsert(session, rows)
+        await repository.refresh_hours(session, start, start + HOUR)
     return len(rows)
 
 
@@ -56,6 +57,7 @@ async def catch_up(database: Database, now: int | None = None) -> int:
         async with database.unit_of_work() as session:
             rows = await repository.summarise_logs(session, window_start, window_end)
             await repository.upsert(session, rows)
+            await repository.refresh_hours(session, window_start, window_end)
         total += len(rows)
         window_start = window_end
     return total

@@ -10,7 +10,7 @@ from relaygate.db.models.oauth import CustomOAuthProvider, UserOAuthBinding
 from relaygate.db.models.option import Option
 from relaygate.db.models.passkey import PasskeyCredential
 from relaygate.db.models.prefill_group import PrefillGroup
-from relaygate.db.models.quota_data import QuotaData
+from relaygate.db.models.quota_data import QuotaData, QuotaHour
 from relaygate.db.models.redemption import Redemption
 from relaygate.db.models.subscription import SubscriptionOrder, SubscriptionPlan, UserSubscription
 from relaygate.db.models.task import Task
@@ -32,6 +32,7 @@ __all__ = [
     "PasskeyCredential",
     "PrefillGroup",
     "QuotaData",
+    "QuotaHour",
     "Redemption",
     "SubscriptionOrder",
     "SubscriptionPlan",

@@ -29,3 +29,18 @@ class QuotaData(Base):
     token_used: Mapped[int] = mapped_column(BigInteger, default=0)
     count: Mapped[int] = mapped_column(Integer, default=0)
     quota: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class QuotaHour(Base):
+    """Consumed quota per hour over every user and model: the all-users log stat reads it.
+
+    relaygate's own table (new-api has none): a handful of rows per day, kept by the same
+    catch-up that fills ``quota_data``.
+    """
+
+    __tablename__ = "quota_hours"
+
+    created_at: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    quota: Mapped[int] = mapped_column(BigInteger, default=0)
+    token_used: Mapped[int] = mapped_column(BigInteger, default=0)
