@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from relaygate.channels import multikey
 from relaygate.db.models.channel import Channel
@@ -18,6 +18,7 @@ from relaygate.kit import clock, jsonx
 from relaygate.kit.crypto import SecretBox
 from relaygate.protocols.formats import WireFormat
 from relaygate.providers.base import ChannelTarget, UpstreamCall
+from relaygate.providers.failures import channel_is_broken
 from relaygate.providers.registry import provider_for
 from relaygate.providers.transport import Transport
 
@@ -26,24 +27,6 @@ PROBE_PROMPT = "hi"
 PROBE_MAX_TOKENS = 16
 PROBE_TIMEOUT = 60.0
 _MAPPING_DEPTH = 16
-# The same phrases routing.health uses for the relay's auto-disable (keep them in step).
-_DISABLING_PHRASES: Final[tuple[str, ...]] = (
-    "your credit balance is too low",
-    "this organization has been disabled",
-    "you exceeded your current quota",
-    "insufficient_quota",
-    "permission denied",
-    "the security token included in the request is invalid",
-    "operation not allowed",
-    "your account is not authorized",
-    "api key not valid",
-    "invalid api key",
-    "incorrect api key",
-    "billing_not_active",
-    "已欠费",
-    "余额不足",
-    "access denied",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,36 +45,26 @@ class ProbeResult:
     """False when the test could not run at all (no key, unsupported type)."""
 
 
-def json_object(raw: str | None) -> dict[str, Any]:
-    """A JSON-object column as a dict; anything else is empty."""
-    if not raw or not raw.strip():
-        return {}
-    try:
-        value = jsonx.loads(raw)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def channel_target(channel: Channel, key: str) -> ChannelTarget:
     """The provider's view of a channel row, with one (decrypted) key."""
-    mapping = json_object(channel.model_mapping)
+    mapping = jsonx.loads_object(channel.model_mapping)
     return ChannelTarget(
         channel_id=channel.id,
         channel_type=channel.type,
         name=channel.name,
+        created_time=channel.created_time or 0,
         key=key,
         base_url=channel.base_url or "",
         model_mapping={str(k): v for k, v in mapping.items() if isinstance(v, str) and v},
         organization=channel.openai_organization or "",
-        header_override={k: str(v) for k, v in json_object(channel.header_override).items()},
-        param_override=json_object(channel.param_override),
+        header_override={k: str(v) for k, v in jsonx.loads_object(channel.header_override).items()},
+        param_override=jsonx.loads_object(channel.param_override),
         other=channel.other or "",
         auto_ban=(channel.auto_ban if channel.auto_ban is not None else 1) == 1,
         status_code_mapping={
-            str(k): str(v) for k, v in json_object(channel.status_code_mapping).items()
+            str(k): str(v) for k, v in jsonx.loads_object(channel.status_code_mapping).items()
         },
-        settings=json_object(channel.settings),
+        settings=jsonx.loads_object(channel.settings),
     )
 
 
@@ -225,10 +198,4 @@ def should_disable(result: ProbeResult, extra_keywords: str = "") -> bool:
     """A failed test that says the channel itself is broken (bad key, no credit)."""
     if result.ok or not result.reached:
         return False
-    if result.status in (401, 403):
-        return True
-    if result.status == 429 and "insufficient_quota" in result.error_code.lower():
-        return True
-    message = result.message.lower()
-    phrases = [*_DISABLING_PHRASES, *(k.strip().lower() for k in extra_keywords.splitlines())]
-    return any(phrase and phrase in message for phrase in phrases)
+    return channel_is_broken(result.status, result.error_code, result.message, extra_keywords)

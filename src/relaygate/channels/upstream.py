@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaygate.channels import repository
-from relaygate.channels.probe import channel_target, json_object
+from relaygate.channels.probe import channel_target
 from relaygate.channels.schemas import (
     UpstreamApplyResult,
     UpstreamDetectResult,
@@ -104,7 +104,7 @@ async def fetch_models(target: ChannelTarget, transport: Transport) -> list[str]
 
 
 def _settings(channel: Channel) -> dict[str, Any]:
-    return json_object(channel.settings)
+    return jsonx.loads_object(channel.settings)
 
 
 def _string_list(value: Any) -> list[str]:
@@ -118,7 +118,7 @@ async def detect(
     settings = _settings(channel)
     mapping = {
         str(k).strip(): v.strip()
-        for k, v in json_object(channel.model_mapping).items()
+        for k, v in jsonx.loads_object(channel.model_mapping).items()
         if isinstance(v, str) and v.strip() and str(k).strip()
     }
     add, remove = pending_changes(

@@ -22,3 +22,14 @@ def dumps_str(value: Any) -> str:
 def loads(data: bytes | bytearray | memoryview | str) -> Any:
     """Parse JSON; raises JSONDecodeError (a ValueError) on bad input."""
     return orjson.loads(data)
+
+
+def loads_object(raw: str | None) -> dict[str, Any]:
+    """A JSON object stored as text (a settings column); empty for blank or anything else."""
+    if not raw or not raw.strip():
+        return {}
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}

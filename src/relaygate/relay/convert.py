@@ -240,12 +240,11 @@ def client_stream(
     return stream
 
 
-class Transformed:
-    """Applies a provider's body transform (Bedrock event-stream → SSE) before the inner relay."""
+class _Wrapped:
+    """A ClientStream around another one: usage and state are the inner stream's."""
 
-    def __init__(self, inner: ClientStream, transform: Callable[[bytes], bytes]) -> None:
+    def __init__(self, inner: ClientStream) -> None:
         self._inner = inner
-        self._transform = transform
 
     @property
     def usage(self) -> Usage | None:
@@ -258,6 +257,14 @@ class Transformed:
     @property
     def done(self) -> bool:
         return self._inner.done
+
+
+class Transformed(_Wrapped):
+    """Applies a provider's body transform (Bedrock event-stream → SSE) before the inner relay."""
+
+    def __init__(self, inner: ClientStream, transform: Callable[[bytes], bytes]) -> None:
+        super().__init__(inner)
+        self._transform = transform
 
     def feed(self, chunk: bytes) -> bytes:
         return self._inner.feed(self._transform(chunk))
@@ -269,25 +276,13 @@ class Transformed:
         return self._inner.fail(error)
 
 
-class GeminiJsonArray:
+class GeminiJsonArray(_Wrapped):
     """Gemini's stream without ``alt=sse``: the same chunks as one JSON array, sent as they come."""
 
     def __init__(self, inner: ClientStream) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._parser = SSEParser()
         self._started = False
-
-    @property
-    def usage(self) -> Usage | None:
-        return self._inner.usage
-
-    @property
-    def estimated_completion(self) -> int:
-        return self._inner.estimated_completion
-
-    @property
-    def done(self) -> bool:
-        return self._inner.done
 
     def _array(self, frames: bytes) -> bytes:
         out: list[bytes] = []

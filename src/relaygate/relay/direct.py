@@ -29,10 +29,12 @@ from relaygate.providers.registry import provider_for
 from relaygate.relay.admission import admit, reserve, token_reservation
 from relaygate.relay.attempts import open_upstream
 from relaygate.relay.context import RelayContext
+from relaygate.relay.convert import ChatPassthrough
 from relaygate.relay.endpoint_convert import Conversion, convert
-from relaygate.relay.output import SSE_HEADERS, RelayResponse
-from relaygate.relay.passthrough import OpenAIChatStream, usage_from_openai
+from relaygate.relay.output import RelayResponse
+from relaygate.relay.passthrough import usage_from_openai
 from relaygate.relay.settle import settle
+from relaygate.relay.streaming import stream_response
 from relaygate.relay.uploads import Upload, audio_seconds, receive_upload
 
 if TYPE_CHECKING:
@@ -345,36 +347,8 @@ def _stream(
     service: RelayService, ctx: RelayContext, call: DirectRequest, upstream: Any
 ) -> Response:
     options = (call.payload or {}).get("stream_options")
-    relay = OpenAIChatStream(
-        forward_usage=isinstance(options, dict) and bool(options.get("include_usage"))
-    )
-
-    async def chunks() -> AsyncIterator[bytes]:
-        try:
-            async for chunk in upstream.iter_chunks():
-                ctx.mark_first_byte()
-                frames = relay.feed(chunk)
-                if frames:
-                    yield frames
-            tail = relay.finish()
-            if tail:
-                yield tail
-            ctx.completed = relay.done or relay.usage is not None
-        except RelayGateError as error:
-            ctx.error_message = error.message
-            yield (
-                b"data: "
-                + jsonx.dumps({"error": {"message": error.message, "type": error.type}})
-                + b"\n\n"
-            )
-
-    async def on_close(client_gone: bool) -> None:
-        upstream.close()
-        ctx.usage = relay.usage
-        ctx.estimated_completion_tokens = relay.estimated_completion
-        await settle(service, ctx)
-
-    return RelayResponse(chunks(), headers=list(SSE_HEADERS), on_close=on_close)
+    include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
+    return stream_response(service, ctx, upstream, ChatPassthrough(include_usage))
 
 
 def _binary(service: RelayService, ctx: RelayContext, upstream: Any, content_type: str) -> Response:

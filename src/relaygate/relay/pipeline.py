@@ -10,7 +10,6 @@ queues exactly one log row.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
@@ -29,8 +28,9 @@ from relaygate.relay.attempts import open_upstream
 from relaygate.relay.context import RelayContext
 from relaygate.relay.convert import client_stream, convert_json_response, upstream_body
 from relaygate.relay.inbound import Inbound
-from relaygate.relay.output import SSE_HEADERS, RelayResponse
+from relaygate.relay.output import SSE_HEADERS
 from relaygate.relay.settle import settle
+from relaygate.relay.streaming import stream_response
 
 if TYPE_CHECKING:
     from relaygate.relay.service import RelayService
@@ -138,34 +138,12 @@ class RelayPipeline:
         assert ctx.channel is not None
         transform = provider_for(ctx.channel.channel_type).stream_transform(ctx.channel)
         relay = client_stream(inbound, upstream_fmt, transform)
-
-        async def chunks() -> AsyncIterator[bytes]:
-            try:
-                async for chunk in upstream.iter_chunks():
-                    ctx.mark_first_byte()
-                    frames = relay.feed(chunk)
-                    if frames:
-                        yield frames
-                tail = relay.finish()
-                if tail:
-                    yield tail
-                ctx.completed = relay.done or relay.usage is not None
-            except RelayGateError as error:
-                ctx.error_message = error.message
-                yield relay.fail(error)
-
-        async def on_close(client_gone: bool) -> None:
-            upstream.close()
-            ctx.usage = relay.usage
-            ctx.estimated_completion_tokens = relay.estimated_completion
-            if client_gone and not ctx.completed:
-                ctx.error_message = ctx.error_message or "client disconnected"
-            await settle(self.service, ctx, losses)
-
         media = (
             b"application/json"
             if inbound.fmt == WireFormat.GEMINI and not inbound.gemini_sse
             else None
         )
         base = [(k, media) if media and k == b"content-type" else (k, v) for k, v in SSE_HEADERS]
-        return RelayResponse(chunks(), headers=base + headers, on_close=on_close)
+        return stream_response(
+            self.service, ctx, upstream, relay, losses=losses, headers=base + headers
+        )

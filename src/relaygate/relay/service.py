@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import Collection
 from dataclasses import replace
-from typing import Any
 
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from relaygate.billing.ledger import Ledger
 from relaygate.billing.quota_store import QuotaStore, quota_store_for
 from relaygate.channels import multikey
 from relaygate.channels import service as channels_service
+from relaygate.channels.probe import channel_target
 from relaygate.db.models.ability import Ability
 from relaygate.db.models.channel import (
     CHANNEL_STATUS_AUTO_DISABLED,
@@ -22,28 +22,16 @@ from relaygate.db.models.channel import (
     Channel,
 )
 from relaygate.errors import ModelNotFound, Unauthorized, UpstreamError
-from relaygate.kit import jsonx
 from relaygate.protocols.codecs import CODECS
 from relaygate.protocols.formats import WireFormat
 from relaygate.providers.base import ChannelTarget, UpstreamRequest
 from relaygate.providers.transport import Transport, UpstreamResponse
 from relaygate.relay.context import RelayContext
 from relaygate.routing import health, selector
-from relaygate.routing.mapping import parse_mapping
 from relaygate.routing.snapshot import RoutingSnapshot
 from relaygate.runtime import TOPIC_CHANNELS, TOPIC_TOKENS, TOPIC_USERS, Runtime
 
 log = logging.getLogger(__name__)
-
-
-def _json_object(raw: str | None) -> dict[str, Any]:
-    if not raw or not raw.strip():
-        return {}
-    try:
-        value = jsonx.loads(raw)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 class RelayService:
@@ -135,24 +123,8 @@ class RelayService:
             )
 
     def _target(self, channel: Channel) -> ChannelTarget:
-        return ChannelTarget(
-            channel_id=channel.id,
-            channel_type=channel.type,
-            name=channel.name,
-            created_time=channel.created_time or 0,
-            key=self.runtime.secrets.decrypt(channel.key or "").strip(),
-            base_url=channel.base_url or "",
-            model_mapping=parse_mapping(channel.model_mapping),
-            organization=channel.openai_organization or "",
-            header_override={k: str(v) for k, v in _json_object(channel.header_override).items()},
-            param_override=_json_object(channel.param_override),
-            other=channel.other or "",
-            auto_ban=(channel.auto_ban if channel.auto_ban is not None else 1) == 1,
-            status_code_mapping={
-                str(k): str(v) for k, v in _json_object(channel.status_code_mapping).items()
-            },
-            settings=_json_object(channel.settings),
-        )
+        key = self.runtime.secrets.decrypt(channel.key or "").strip()
+        return channel_target(channel, key)
 
     # -- auth -------------------------------------------------------------------------
 

@@ -3,24 +3,7 @@
 from __future__ import annotations
 
 from relaygate.errors import UpstreamError
-
-_DISABLING_PHRASES = (
-    "your credit balance is too low",
-    "this organization has been disabled",
-    "you exceeded your current quota",
-    "insufficient_quota",
-    "permission denied",
-    "the security token included in the request is invalid",
-    "operation not allowed",
-    "your account is not authorized",
-    "api key not valid",
-    "invalid api key",
-    "incorrect api key",
-    "billing_not_active",
-    "已欠费",
-    "余额不足",
-    "access denied",
-)
+from relaygate.providers.failures import channel_is_broken
 
 
 def is_retryable(error: UpstreamError) -> bool:
@@ -35,10 +18,4 @@ def should_disable(error: UpstreamError, extra_keywords: str = "") -> bool:
     """The channel itself is broken (bad key, no credit): new-api's ShouldDisableChannel rules."""
     if error.disables_channel:
         return True
-    if error.status in (401, 403):
-        return True
-    message = error.message.lower()
-    if error.status == 429 and "insufficient_quota" in (error.error_code or "").lower():
-        return True
-    phrases = [*_DISABLING_PHRASES, *(k.strip().lower() for k in extra_keywords.splitlines())]
-    return any(phrase and phrase in message for phrase in phrases)
+    return channel_is_broken(error.status, error.error_code or "", error.message, extra_keywords)
