@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from relaygate.billing.pricing import Usage
-from relaygate.billing.usage import estimate_tokens
 from relaygate.kit import jsonx
 from relaygate.kit.sse import DONE, SSEParser
 
@@ -40,6 +39,7 @@ def usage_from_openai(raw: Any) -> Usage | None:
 
 
 def _choice_text_length(choices: Any) -> int:
+    """Characters of text, reasoning and tool arguments in a chunk's choices."""
     total = 0
     if isinstance(choices, list):
         for choice in choices:
@@ -50,25 +50,34 @@ def _choice_text_length(choices: Any) -> int:
                 for name in ("content", "reasoning_content", "reasoning"):
                     value = delta.get(name)
                     if isinstance(value, str):
-                        total += estimate_tokens(value)
+                        total += len(value)
                 for call in delta.get("tool_calls") or ():
                     function = call.get("function") if isinstance(call, dict) else None
                     if isinstance(function, dict) and isinstance(function.get("arguments"), str):
-                        total += estimate_tokens(function["arguments"])
+                        total += len(function["arguments"])
     return total
 
 
 class OpenAIChatStream:
     """Incremental SSE pass-through for one OpenAI chat stream."""
 
-    __slots__ = ("_forward_usage", "_parser", "done", "estimated_completion", "usage")
+    __slots__ = ("_chars", "_forward_usage", "_parser", "done", "usage")
 
     def __init__(self, *, forward_usage: bool) -> None:
         self._parser = SSEParser()
         self._forward_usage = forward_usage
         self.usage: Usage | None = None
-        self.estimated_completion = 0
+        self._chars = 0
         self.done = False
+
+    @property
+    def estimated_completion(self) -> int:
+        """Completion tokens for a stream cut before usage: about four characters a token.
+
+        Characters are counted per chunk and converted only here; running the BPE tokenizer
+        on every chunk would cost CPU on the hot path and ~100 MiB for its vocabularies.
+        """
+        return (self._chars + 3) // 4
 
     def feed(self, chunk: bytes) -> bytes:
         """Frames to send to the client for this upstream chunk (maybe empty)."""
@@ -97,7 +106,7 @@ class OpenAIChatStream:
         if not isinstance(payload, dict):
             return b"data: " + data + b"\n\n"
         choices = payload.get("choices")
-        self.estimated_completion += _choice_text_length(choices)
+        self._chars += _choice_text_length(choices)
         usage = usage_from_openai(payload.get("usage"))
         if usage is not None:
             self.usage = usage
