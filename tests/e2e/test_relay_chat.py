@@ -478,6 +478,9 @@ def test_models_list_follows_group_and_token_limits(env: RelayEnv) -> None:
         api_key=env.token(user, unlimited=True, model_limits_enabled=True, model_limits=second),
     )
     assert [m.id for m in limited.models.list()] == [second]
+    assert limited.models.retrieve(second).id == second
+    with pytest.raises(openai.NotFoundError):
+        limited.models.retrieve(first)
 
 
 def test_dashboard_billing_routes(env: RelayEnv) -> None:
