@@ -12,4 +12,7 @@ def test_detail_string_and_list_are_read() -> None:
 
 
 def test_openai_shape_still_wins() -> None:
-    assert parse_error(b'{"error": {"message": "bad", "code": "x"}, "detail": "other"}') == ("bad", "x")
+    assert parse_error(b'{"error": {"message": "bad", "code": "x"}, "detail": "other"}') == (
+        "bad",
+        "x",
+    )
