@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from relaygate.kit import jsonx
-from relaygate.kit.sse import SSEParser, frame
+from relaygate.kit.sse import frame
 from relaygate.protocols import carry, ir, wire
 from relaygate.protocols.anthropic_messages.decode import (
     FORMAT,
@@ -28,6 +28,7 @@ from relaygate.protocols.events import (
     StreamError,
     UsageUpdate,
 )
+from relaygate.protocols.sse_decoder import SSEOrJSONDecoder
 
 _DELTAS: dict[str, tuple[str, DeltaType]] = {
     "text_delta": ("text", "text"),
@@ -37,53 +38,27 @@ _DELTAS: dict[str, tuple[str, DeltaType]] = {
 }
 
 
-class EventDecoder:
+class EventDecoder(SSEOrJSONDecoder):
     """Upstream Messages SSE (or one JSON message) → IR events."""
 
-    __slots__ = ("_blocks", "_body", "_done", "_mode", "_next", "_parser", "_reason", "_usage")
+    __slots__ = ("_blocks", "_next", "_reason", "_usage")
 
     def __init__(self) -> None:
-        self._parser = SSEParser()
-        self._mode: str | None = None
-        self._body = bytearray()
+        super().__init__()
         self._blocks: dict[int, int] = {}
         self._next = 0
         self._usage: dict[str, Any] = {}
         self._reason: ir.FinishReason | None = None
-        self._done = False
 
-    def feed(self, chunk: bytes) -> list[Event]:
-        """Consume upstream bytes."""
-        if self._mode is None:
-            stripped = chunk.lstrip()
-            if not stripped:
-                return []
-            self._mode = "json" if stripped[:1] == b"{" else "sse"
-        if self._mode == "json":
-            self._body += chunk
-            return []
-        out: list[Event] = []
-        for event in self._parser.feed(chunk):
-            self._on_event(event.data, out)
-        return out
+    def _whole_body(self, body: bytes) -> list[Event]:
+        return response_events(decode_response(body))
 
-    def finish(self) -> list[Event]:
-        """Flush at end of body."""
-        if self._done:
-            return []
-        if self._mode == "json":
-            self._done = True
-            return response_events(decode_response(bytes(self._body)))
-        out: list[Event] = []
-        for event in self._parser.close():
-            self._on_event(event.data, out)
-        if not self._done:
-            self._done = True
-            out.extend(BlockStop(index) for index in self._blocks.values())
-            out.append(StreamError("upstream stream ended before message_stop"))
-        return out
+    def _cut_short(self, out: list[Event]) -> None:
+        self._done = True
+        out.extend(BlockStop(index) for index in self._blocks.values())
+        out.append(StreamError("upstream stream ended before message_stop"))
 
-    def _on_event(self, data: bytes, out: list[Event]) -> None:
+    def _on_data(self, data: bytes, out: list[Event]) -> None:
         if self._done:
             return
         try:

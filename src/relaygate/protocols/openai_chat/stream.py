@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from relaygate.kit import jsonx
-from relaygate.kit.sse import DONE, SSEParser, frame
+from relaygate.kit.sse import DONE, frame
 from relaygate.protocols import ir, wire
 from relaygate.protocols.collect import response_events
 from relaygate.protocols.events import (
@@ -25,56 +25,28 @@ from relaygate.protocols.openai_chat.encode import (
 )
 from relaygate.protocols.openai_chat.encode import carried_id, encode_usage, needs_carrying
 from relaygate.protocols.openai_chat.errors import error_object, parse_error_object
+from relaygate.protocols.sse_decoder import SSEOrJSONDecoder
 
 
-class EventDecoder:
+class EventDecoder(SSEOrJSONDecoder):
     """Upstream chat chunks (or one JSON completion) → IR events."""
 
-    __slots__ = (
-        "_body", "_current", "_done", "_finish", "_has_calls", "_mode", "_next", "_parser",
-        "_started", "_tools",
-    )  # fmt: skip
+    __slots__ = ("_current", "_finish", "_has_calls", "_next", "_started", "_tools")
 
     def __init__(self) -> None:
-        self._parser = SSEParser()
-        self._mode: str | None = None
-        self._body = bytearray()
+        super().__init__()
         self._started = False
         self._current: tuple[str, int] | None = None
         self._tools: dict[int, int] = {}
         self._next = 0
         self._finish: ir.FinishReason | None = None
         self._has_calls = False
-        self._done = False
 
-    def feed(self, chunk: bytes) -> list[Event]:
-        """Consume upstream bytes."""
-        if self._mode is None:
-            stripped = chunk.lstrip()
-            if not stripped:
-                return []
-            self._mode = "json" if stripped[:1] == b"{" else "sse"
-        if self._mode == "json":
-            self._body += chunk
-            return []
-        out: list[Event] = []
-        for event in self._parser.feed(chunk):
-            self._on_data(event.data, out)
-        return out
+    def _whole_body(self, body: bytes) -> list[Event]:
+        return response_events(decode_response(body))
 
-    def finish(self) -> list[Event]:
-        """Flush at end of body."""
-        if self._done:
-            return []
-        if self._mode == "json":
-            self._done = True
-            return response_events(decode_response(bytes(self._body)))
-        out: list[Event] = []
-        for event in self._parser.close():
-            self._on_data(event.data, out)
-        if not self._done:
-            self._end(out, truncated=self._finish is None)
-        return out
+    def _cut_short(self, out: list[Event]) -> None:
+        self._end(out, truncated=self._finish is None)
 
     def _open(self, kind: str, block: ir.Block, out: list[Event]) -> int:
         if self._current is not None and self._current[0] != "tool":

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from relaygate.kit import jsonx
-from relaygate.kit.sse import SSEParser
 from relaygate.protocols import ir, wire
 from relaygate.protocols.collect import response_events
 from relaygate.protocols.events import (
@@ -24,64 +23,29 @@ from relaygate.protocols.openai_responses.decode import (
     decode_usage,
     finish_reason,
 )
+from relaygate.protocols.sse_decoder import SSEOrJSONDecoder
 
 
-class EventDecoder:
+class EventDecoder(SSEOrJSONDecoder):
     """Upstream Responses SSE (or one JSON response) → IR events."""
 
-    __slots__ = (
-        "_args",
-        "_body",
-        "_done",
-        "_has_calls",
-        "_items",
-        "_mode",
-        "_next",
-        "_parser",
-        "_texts",
-    )
+    __slots__ = ("_args", "_has_calls", "_items", "_next", "_texts")
 
     def __init__(self) -> None:
-        self._parser = SSEParser()
-        self._mode: str | None = None
-        self._body = bytearray()
+        super().__init__()
         self._items: dict[int, int] = {}
         self._texts: dict[tuple[int, int], int] = {}
         self._args: set[int] = set()
         self._next = 0
         self._has_calls = False
-        self._done = False
 
-    def feed(self, chunk: bytes) -> list[Event]:
-        """Consume upstream bytes."""
-        if self._mode is None:
-            stripped = chunk.lstrip()
-            if not stripped:
-                return []
-            self._mode = "json" if stripped[:1] == b"{" else "sse"
-        if self._mode == "json":
-            self._body += chunk
-            return []
-        out: list[Event] = []
-        for event in self._parser.feed(chunk):
-            self._on_event(event.data, out)
-        return out
+    def _whole_body(self, body: bytes) -> list[Event]:
+        return response_events(decode_response(body))
 
-    def finish(self) -> list[Event]:
-        """Flush at end of body."""
-        if self._done:
-            return []
-        if self._mode == "json":
-            self._done = True
-            return response_events(decode_response(bytes(self._body)))
-        out: list[Event] = []
-        for event in self._parser.close():
-            self._on_event(event.data, out)
-        if not self._done:
-            self._done = True
-            out.extend(BlockStop(i) for i in [*self._items.values(), *self._texts.values()])
-            out.append(StreamError("upstream stream ended before response.completed"))
-        return out
+    def _cut_short(self, out: list[Event]) -> None:
+        self._done = True
+        out.extend(BlockStop(i) for i in [*self._items.values(), *self._texts.values()])
+        out.append(StreamError("upstream stream ended before response.completed"))
 
     def _start(self, block: ir.Block, out: list[Event]) -> int:
         index = self._next
@@ -89,7 +53,7 @@ class EventDecoder:
         out.append(BlockStart(index, block))
         return index
 
-    def _on_event(self, data: bytes, out: list[Event]) -> None:
+    def _on_data(self, data: bytes, out: list[Event]) -> None:
         if self._done:
             return
         try:
