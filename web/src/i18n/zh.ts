@@ -267,7 +267,7 @@ const zh: Record<string, string> = {
   'No logs match': '没有匹配的日志',
   'No models match': '没有匹配的模型',
   'No passkey': '未注册 Passkey',
-  'No pricing needed; every model is free for you.': '无需定价，所有模型对你免费。',
+  'Models without a price are allowed (charged at the default ratio).': '未定价的模型也可使用（按默认倍率计费）。',
   'No redemption codes': '暂无兑换码',
   'No tokens yet': '暂无令牌',
   'No usage in this range': '该时间段内没有用量',

@@ -78,7 +78,7 @@ export default function SetupPage() {
           <label className="flex items-center justify-between gap-3 text-sm">
             <span>
               {t('Self-use mode')}
-              <span className="block text-xs text-muted-foreground">{t('No pricing needed; every model is free for you.')}</span>
+              <span className="block text-xs text-muted-foreground">{t('Models without a price are allowed (charged at the default ratio).')}</span>
             </span>
             <Switch checked={form.watch('SelfUseModeEnabled')} onCheckedChange={(v) => form.setValue('SelfUseModeEnabled', v)} aria-label={t('Self-use mode')} />
           </label>
