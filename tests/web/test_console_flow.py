@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import openai
@@ -86,6 +87,16 @@ def test_first_run_to_dashboard(gateway_factory: Any, mock_upstream: Any, new_pa
     row.click()
     assert "mock-chat" in page.get_by_test_id("log-detail").inner_text()
     page.keyboard.press("Escape")
+
+    # CSV export comes from the server's streamed export of the filtered rows.
+    page.get_by_role("dialog").press("Escape")
+    page.get_by_test_id("log-detail").wait_for(state="hidden")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export CSV").click()
+    csv_text = Path(download_info.value.path()).read_text()
+    header, *lines = [line for line in csv_text.splitlines() if line]
+    assert "model_name" in header
+    assert any("mock-chat" in line and "e2e-token" in line for line in lines)
 
     # The new balance: what /api/user/self says, lower than before the call.
     after = root.client.get("/api/user/self").json()["data"]["quota"]

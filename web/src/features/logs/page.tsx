@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next'
 import { toast } from 'sonner'
 import { Download, RotateCcw, Search } from 'lucide-react'
 import type { LogRow } from '@/api/types'
+import { apiFetch } from '@/api/client'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
@@ -16,10 +17,9 @@ import { Quota } from '@/components/common/quota'
 import { CopyButton } from '@/components/common/copy-button'
 import { useAuth, ROLE_ADMIN } from '@/lib/auth'
 import { useUrlState } from '@/lib/url-state'
-import { localInputToSeconds, secondsToLocalInput } from '@/lib/query'
+import { localInputToSeconds, secondsToLocalInput, withQuery } from '@/lib/query'
 import { downloadFile, formatTime, nowSeconds } from '@/lib/utils'
 import { LOG_TYPES, logQuery, logsApi, type LogFilters } from './api'
-import { logsToCsv } from './csv'
 
 const col = createColumnHelper<LogRow>()
 const TYPE_VARIANT: Record<number, 'default' | 'success' | 'secondary' | 'warning' | 'destructive'> = {
@@ -91,14 +91,14 @@ export default function LogsPage() {
   const exportCsv = async () => {
     setExporting(true)
     try {
-      const rows: LogRow[] = []
-      for (let p = 1; p <= 100; p++) {
-        const page = await logsApi.list(admin, { ...filters, p, page_size: 100 })
-        rows.push(...page.items)
-        if (page.items.length < 100 || rows.length >= page.total) break
-      }
-      downloadFile(`logs-${new Date().toISOString().slice(0, 19)}.csv`, logsToCsv(rows))
-      toast.success(t('Exported {{n}} rows', { n: rows.length }))
+      // the server streams every matching row (keyset batches); no 10,000-row cap here
+      const path = withQuery(admin ? '/api/log/export' : '/api/log/self/export', filters)
+      const response = await apiFetch(path)
+      if (!response.ok) throw new Error(`HTTP ${response.status}`)
+      const csv = await response.text()
+      downloadFile(`logs-${new Date().toISOString().slice(0, 19)}.csv`, csv)
+      const rows = Math.max(0, csv.split(/\r?\n/).filter((line) => line !== '').length - 1)
+      toast.success(t('Exported {{n}} rows', { n: rows }))
     } catch (e) {
       toast.error(t((e as Error).message))
     } finally {
