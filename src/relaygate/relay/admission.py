@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from relaygate.auth.api_keys import ApiCaller, check_model
 from relaygate.billing import pricing
 from relaygate.errors import ModelNotFound
+from relaygate.kit.ids import new_request_id
 from relaygate.protocols.formats import WireFormat
 from relaygate.relay.context import RelayContext
 
@@ -18,14 +19,14 @@ if TYPE_CHECKING:
 
 def admit(
     service: RelayService,
-    request: Request,
+    connection: HTTPConnection,
     caller: ApiCaller,
     *,
     fmt: WireFormat,
     model: str,
     stream: bool,
 ) -> RelayContext:
-    """A context for the call, priced; raises the client-facing refusal otherwise."""
+    """A context for the call (HTTP or websocket), priced; raises the client-facing refusal otherwise."""
     check_model(caller, model)
     if not service.routes_exist(caller, model):
         raise ModelNotFound(
@@ -37,8 +38,9 @@ def admit(
         caller=caller,
         model=model,
         stream=stream,
-        request_id=request.scope.get("request_id", ""),
-        path=request.scope["path"],
+        # websockets skip RequestIdMiddleware, so they get their id here
+        request_id=str(connection.scope.get("request_id") or new_request_id()),
+        path=connection.scope["path"],
     )
     ctx.price = pricing.price_for(service.runtime.options.current, model, caller.group)
     return ctx

@@ -114,11 +114,24 @@ class ClientStream(Protocol):
     def fail(self, error: RelayGateError) -> bytes: ...
 
 
-class ChatPassthrough:
-    """OpenAI chat → OpenAI chat: frames forwarded, usage sniffed (relay/passthrough.py)."""
+class _Counts(Protocol):
+    """What a wrapped stream reports: usage, the cut-stream estimate, normal end."""
 
-    def __init__(self, include_usage: bool) -> None:
-        self._inner = OpenAIChatStream(forward_usage=include_usage)
+    @property
+    def usage(self) -> Usage | None: ...
+    @property
+    def estimated_completion(self) -> int: ...
+    @property
+    def done(self) -> bool: ...
+
+
+class _Wrapped:
+    """A ClientStream around another one: usage and state are the inner stream's."""
+
+    _inner: _Counts
+
+    def __init__(self, inner: _Counts) -> None:
+        self._inner = inner
 
     @property
     def usage(self) -> Usage | None:
@@ -131,6 +144,15 @@ class ChatPassthrough:
     @property
     def done(self) -> bool:
         return self._inner.done
+
+
+class ChatPassthrough(_Wrapped):
+    """OpenAI chat → OpenAI chat: frames forwarded, usage sniffed (relay/passthrough.py)."""
+
+    _inner: OpenAIChatStream
+
+    def __init__(self, include_usage: bool) -> None:
+        super().__init__(OpenAIChatStream(forward_usage=include_usage))
 
     def feed(self, chunk: bytes) -> bytes:
         return self._inner.feed(chunk)
@@ -240,27 +262,10 @@ def client_stream(
     return stream
 
 
-class _Wrapped:
-    """A ClientStream around another one: usage and state are the inner stream's."""
-
-    def __init__(self, inner: ClientStream) -> None:
-        self._inner = inner
-
-    @property
-    def usage(self) -> Usage | None:
-        return self._inner.usage
-
-    @property
-    def estimated_completion(self) -> int:
-        return self._inner.estimated_completion
-
-    @property
-    def done(self) -> bool:
-        return self._inner.done
-
-
 class Transformed(_Wrapped):
     """Applies a provider's body transform (Bedrock event-stream → SSE) before the inner relay."""
+
+    _inner: ClientStream
 
     def __init__(self, inner: ClientStream, transform: Callable[[bytes], bytes]) -> None:
         super().__init__(inner)
@@ -278,6 +283,8 @@ class Transformed(_Wrapped):
 
 class GeminiJsonArray(_Wrapped):
     """Gemini's stream without ``alt=sse``: the same chunks as one JSON array, sent as they come."""
+
+    _inner: ClientStream
 
     def __init__(self, inner: ClientStream) -> None:
         super().__init__(inner)

@@ -33,8 +33,7 @@ from urllib.parse import urlencode
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from relaygate.auth.api_keys import ApiCaller, check_model, read_key
-from relaygate.billing import pricing
+from relaygate.auth.api_keys import read_key
 from relaygate.billing.ledger import Settlement, consume_row
 from relaygate.billing.pricing import Price
 from relaygate.errors import (
@@ -52,6 +51,7 @@ from relaygate.protocols.formats import WireFormat
 from relaygate.providers.azure import api_version, deployment_name
 from relaygate.providers.base import ChannelTarget, ChannelType
 from relaygate.providers.transport import UpstreamSocket
+from relaygate.relay.admission import admit
 from relaygate.relay.context import RelayContext
 from relaygate.relay.service import RelayService
 from relaygate.routing import health, mapping
@@ -438,25 +438,6 @@ async def _refuse(ws: WebSocket, error: RelayGateError, code: int) -> None:
         await ws.close(code=code, reason=error.message[:120])
 
 
-def _admit(service: RelayService, ws: WebSocket, caller: ApiCaller, model: str) -> RelayContext:
-    check_model(caller, model)
-    if not service.routes_exist(caller, model):
-        raise ModelNotFound(
-            f"当前分组 {caller.group} 下对于模型 {model} 无可用渠道 "
-            f"(no channel for model {model} in group {caller.group})"
-        )
-    ctx = RelayContext(
-        fmt=WireFormat.OPENAI_CHAT,
-        caller=caller,
-        model=model,
-        stream=True,
-        request_id=str(ws.scope.get("request_id") or new_request_id()),
-        path=ws.scope["path"],
-    )
-    ctx.price = pricing.price_for(service.runtime.options.current, model, caller.group)
-    return ctx
-
-
 async def _dial(
     service: RelayService, ctx: RelayContext, query: dict[str, str], offered: list[str]
 ) -> UpstreamSocket:
@@ -520,7 +501,7 @@ async def relay_realtime(ws: WebSocket) -> None:
         model = ws.query_params.get("model", "").strip()
         if not model:
             raise BadRequest("query parameter 'model' is required", code="missing_model")
-        ctx = _admit(service, ws, caller, model)
+        ctx = admit(service, ws, caller, fmt=WireFormat.OPENAI_CHAT, model=model, stream=True)
         assert ctx.price is not None
         options = service.runtime.options.current
         ratios = audio_ratios(options, model)
