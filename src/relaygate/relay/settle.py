@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from relaygate.auth.api_keys import ApiCaller
 from relaygate.billing import pricing
 from relaygate.billing.ledger import Settlement, consume_row
 from relaygate.billing.pricing import Usage
@@ -14,6 +15,18 @@ from relaygate.relay.context import RelayContext
 
 if TYPE_CHECKING:
     from relaygate.relay.service import RelayService
+
+
+def _who(caller: ApiCaller) -> dict[str, Any]:
+    """The caller's columns of a log row."""
+    return {
+        "user_id": caller.user_id,
+        "username": caller.entry.username,
+        "token_id": caller.token_id,
+        "token_name": caller.entry.token_name,
+        "group": caller.group,
+        "ip": caller.client_ip,
+    }
 
 
 async def settle(
@@ -55,10 +68,7 @@ async def settle(
         row = None
         if ctx.price is not None or error is not None:
             row = consume_row(
-                user_id=caller.user_id,
-                username=caller.entry.username,
-                token_id=caller.token_id,
-                token_name=caller.entry.token_name,
+                **_who(caller),
                 channel_id=channel_id,
                 model=ctx.model,
                 quota=0,
@@ -66,8 +76,6 @@ async def settle(
                 completion_tokens=0,
                 use_time=ctx.elapsed_seconds(),
                 is_stream=ctx.stream,
-                group=caller.group,
-                ip=caller.client_ip,
                 request_id=ctx.request_id,
                 content=(error.message if error else ctx.error_message or "no usage")[:1000],
                 other={**other, "status_code": error.status if error else 0},
@@ -104,10 +112,7 @@ async def settle(
     options = service.runtime.options.current
     row = (
         consume_row(
-            user_id=caller.user_id,
-            username=caller.entry.username,
-            token_id=caller.token_id,
-            token_name=caller.entry.token_name,
+            **_who(caller),
             channel_id=channel_id,
             model=ctx.model,
             quota=quota,
@@ -115,8 +120,6 @@ async def settle(
             completion_tokens=usage.completion_tokens,
             use_time=ctx.elapsed_seconds(),
             is_stream=ctx.stream,
-            group=caller.group,
-            ip=caller.client_ip,
             request_id=ctx.request_id,
             content="",
             other=other,
@@ -154,10 +157,7 @@ async def record_refusal(
         return
     error.logged = True
     row = consume_row(
-        user_id=caller.user_id,
-        username=caller.entry.username,
-        token_id=caller.token_id,
-        token_name=caller.entry.token_name,
+        **_who(caller),
         channel_id=0,
         model=model,
         quota=0,
@@ -165,8 +165,6 @@ async def record_refusal(
         completion_tokens=0,
         use_time=0,
         is_stream=False,
-        group=caller.group,
-        ip=caller.client_ip,
         request_id=request_id,
         content=error.message[:1000],
         other={
