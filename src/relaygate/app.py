@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
@@ -37,6 +40,15 @@ def render_error(request: Request, error: RelayGateError) -> Response:
     return render_relay_error(request.scope, error)
 
 
+def operation_id(route: APIRoute) -> str:
+    """FastAPI's operation id, but stable: it names the alphabetically first method of a
+    multi-method route, where FastAPI takes whichever a set yields first (it changed between
+    processes, and with it the console's generated API types)."""
+    name = re.sub(r"\W", "_", f"{route.name}{route.path_format}")
+    method = sorted(route.methods or {"GET"})[0]
+    return f"{name}_{method.lower()}"
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the ASGI app for these settings.
 
@@ -50,6 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url="/api-docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     console = Console(settings.web_dist)
